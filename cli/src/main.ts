@@ -1,0 +1,44 @@
+import { commands } from './commands/index';
+import { CliError } from './util/errors';
+
+function help(): string {
+  const names = Object.keys(commands).sort();
+  return [
+    'usage: platform <command> [flags]',
+    '',
+    'commands:',
+    ...names.map((n) => `  ${n}`),
+    '',
+    "Run 'platform <command> --help' for a command's flags.",
+  ].join('\n');
+}
+
+/** Runs the CLI; returns the exit code instead of exiting so tests can call it in-process. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const load = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
+  if (load === undefined) {
+    process.stderr.write(
+      `platform: unknown command '${name}'; expected one of: ${Object.keys(commands).sort().join(', ')}\n`,
+    );
+    return 2;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`platform ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
