@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * The one definition of an environment. Each `environments/<name>.yaml` is parsed with this schema;
+ * adding an environment is adding one such file. The image pin (`app.image.tag` + `app.image.digest`)
+ * is the only part CI rewrites (`platform bump`), so it stays a plain, stable YAML path.
+ */
+
+const dns1123Label = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label: lower-case letters, digits and "-", 1-63 characters')
+  .max(63);
+
+/** Kubernetes quantity, e.g. `100m`, `128Mi`, `10Gi`. */
+const quantity = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|M|G|T|P|E|Ei)?$/, 'a Kubernetes quantity such as 100m, 128Mi or 10Gi');
+
+export const imageTagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const imageDigestPattern = /^sha256:[a-f0-9]{64}$/;
+
+export const imagePinSchema = z
+  .object({
+    /** Registry and repository, without tag or digest. */
+    repository: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an image repository such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/metrics-app'),
+    /** Human-readable tag; never `latest`. */
+    tag: z
+      .string()
+      .regex(imageTagPattern, 'an OCI tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}')
+      .refine((t) => t !== 'latest', 'a release tag, not "latest"'),
+    /** The content address actually deployed. */
+    digest: z.string().regex(imageDigestPattern, 'sha256: followed by 64 lower-case hex digits'),
+  })
+  .strict();
+
+const resourcesSchema = z
+  .object({
+    requests: z.object({ cpu: quantity, memory: quantity }).strict(),
+    limits: z.object({ cpu: quantity.optional(), memory: quantity }).strict(),
+  })
+  .strict();
+
+export const environmentSchema = z
+  .object({
+    /** Environment name; also the branch `env/<name>` and the directory `dist/<name>/`. */
+    name: dns1123Label,
+    aws: z
+      .object({
+        accountId: z.string().regex(/^[0-9]{12}$/, 'a 12-digit AWS account id'),
+        region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, 'an AWS region such as eu-west-1'),
+      })
+      .strict(),
+    cluster: z
+      .object({
+        /** The existing EKS cluster this environment runs on (and whose add-ons Crossplane manages). */
+        name: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, 'an EKS cluster name'),
+        /** Argo CD destination server for this environment's cluster. */
+        server: z.string().url(),
+      })
+      .strict(),
+    /** Namespace of the workloads. */
+    namespace: dns1123Label,
+    app: z
+      .object({
+        image: imagePinSchema,
+        replicas: z.number().int().min(1).max(100),
+        resources: resourcesSchema,
+        /** Sends every `intervalMs`; the default keeps the original 3 s cadence. */
+        intervalMs: z.number().int().min(10).max(3_600_000).default(3000),
+        metricPrefix: z.string().regex(/^([A-Za-z0-9_-]+\.)*$/, 'empty, or dot-separated segments ending with "."').default(''),
+        autoscaling: z
+          .object({
+            minReplicas: z.number().int().min(1),
+            maxReplicas: z.number().int().min(1),
+            targetCpuUtilization: z.number().int().min(1).max(100),
+          })
+          .strict()
+          .refine((a) => a.maxReplicas >= a.minReplicas, 'maxReplicas >= minReplicas')
+          .optional(),
+      })
+      .strict(),
+    graphite: z
+      .object({
+        /** Same image as docker-compose.yml's graphite service. */
+        image: z.string().regex(/^[^:@\s]+:[A-Za-z0-9_][A-Za-z0-9_.-]*(@sha256:[a-f0-9]{64})?$/, 'repository:tag[@sha256:digest]'),
+        storageSize: quantity,
+        storageClassName: dns1123Label.default('gp3'),
+        resources: resourcesSchema,
+      })
+      .strict(),
+    /** ECR repositories this environment owns (the Repository XR). */
+    ecr: z
+      .object({
+        repositories: z
+          .array(
+            z
+              .object({
+                name: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an ECR repository name'),
+                /** GitHub repository allowed to push, `owner/name`. */
+                githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
+                /** Git refs allowed to push, e.g. `refs/heads/main`. */
+                releaseRefs: z.array(z.string().regex(/^refs\/(heads|tags)\/[A-Za-z0-9_.\/*-]+$/, 'refs/heads/<branch> or refs/tags/<pattern>')).min(1),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ repositories: [] }),
+    /** EKS managed add-on versions for the ClusterAddons XR (e.g. `v1.19.2-eksbuild.1`). */
+    addons: z.record(z.string(), z.string().regex(/^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$/, 'an EKS add-on version such as v1.19.2-eksbuild.1')),
+    features: z
+      .object({
+        /** Spread app pods across zones and nodes (prod). */
+        topologySpread: z.boolean().default(false),
+        /** Crossplane resources orphan instead of delete (prod): a bad sync never drops a registry. */
+        orphanCloudResources: z.boolean().default(false),
+        /** Argo CD syncs automatically (prune + self-heal). */
+        autoSync: z.boolean().default(true),
+      })
+      .strict()
+      .default({ topologySpread: false, orphanCloudResources: false, autoSync: true }),
+  })
+  .strict();
+
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type ImagePin = z.output<typeof imagePinSchema>;

@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { ZodError } from 'zod';
+import { environmentSchema, type EnvironmentConfig } from './environment';
+
+/** Thrown when an environment file is missing or invalid; the message names file, field, value and expectation. */
+export class EnvironmentConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentConfigError';
+  }
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = data;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+function describe(file: string, data: unknown, error: ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+      const got = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : `got ${JSON.stringify(valueAt(data, issue.path)) ?? 'nothing'}`;
+      return `${file}: ${field}: ${got}; expected ${issue.message}`;
+    })
+    .join('\n');
+}
+
+/** Parses and validates one environment document. `file` is only used in messages. */
+export function parseEnvironment(file: string, text: string, expectedName?: string): EnvironmentConfig {
+  let data: unknown;
+  try {
+    data = parse(text, { prettyErrors: true });
+  } catch (err) {
+    throw new EnvironmentConfigError(`${file}: not valid YAML: ${(err as Error).message}`);
+  }
+  const result = environmentSchema.safeParse(data);
+  if (!result.success) throw new EnvironmentConfigError(describe(file, data, result.error));
+  if (expectedName !== undefined && result.data.name !== expectedName) {
+    throw new EnvironmentConfigError(`${file}: name: got ${JSON.stringify(result.data.name)}; expected "${expectedName}" (the file name)`);
+  }
+  return result.data;
+}
+
+/** The directory holding one `<env>.yaml` per environment. */
+export function environmentsDir(repoRoot: string): string {
+  return join(repoRoot, 'environments');
+}
+
+/** Loads every environment, sorted by name. Fails on the first invalid file with every problem in it. */
+export function loadEnvironments(repoRoot: string): EnvironmentConfig[] {
+  const dir = environmentsDir(repoRoot);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  } catch (err) {
+    throw new EnvironmentConfigError(`${dir}: cannot read the environments directory: ${(err as Error).message}`);
+  }
+  if (names.length === 0) throw new EnvironmentConfigError(`${dir}: no <env>.yaml files; expected at least one environment`);
+  return names.map((f) => parseEnvironment(join('environments', f), readFileSync(join(dir, f), 'utf8'), f.slice(0, -'.yaml'.length)));
+}
+
+/** Loads one environment by name, with a clear error listing the known ones. */
+export function loadEnvironment(repoRoot: string, name: string): EnvironmentConfig {
+  const all = readdirSync(environmentsDir(repoRoot)).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+  if (!all.includes(name)) throw new EnvironmentConfigError(`--env: got ${JSON.stringify(name)}; expected one of: ${all.join(', ')}`);
+  const file = join('environments', `${name}.yaml`);
+  return parseEnvironment(file, readFileSync(join(repoRoot, file), 'utf8'), name);
+}
