@@ -22,7 +22,12 @@ export const imageDigestPattern = /^sha256:[a-f0-9]{64}$/;
 export const imagePinSchema = z
   .object({
     /** Registry and repository, without tag or digest. */
-    repository: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an image repository such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/metrics-app'),
+    repository: z
+      .string()
+      .regex(
+        /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+        'an image repository such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/metrics-app',
+      ),
     /** Human-readable tag; never `latest`. */
     tag: z
       .string()
@@ -67,7 +72,20 @@ export const environmentSchema = z
         resources: resourcesSchema,
         /** Sends every `intervalMs`; the default keeps the original 3 s cadence. */
         intervalMs: z.number().int().min(10).max(3_600_000).default(3000),
-        metricPrefix: z.string().regex(/^([A-Za-z0-9_-]+\.)*$/, 'empty, or dot-separated segments ending with "."').default(''),
+        metricPrefix: z
+          .string()
+          .regex(/^([A-Za-z0-9_-]+\.)*$/, 'empty, or dot-separated segments ending with "."')
+          .default(''),
+        /** hot-shots sample rate for counters and timers (METRICS_SAMPLE_RATE); 1 sends every sample. */
+        sampleRate: z.number().gt(0).max(1).default(1),
+        /** Bytes buffered before a UDP send (METRICS_BUFFER_SIZE); 0 sends each metric in its own packet. */
+        bufferSize: z.number().int().min(0).max(65_507).default(1024),
+        /** Longest time a buffered metric waits (METRICS_FLUSH_INTERVAL_MS). */
+        flushIntervalMs: z.number().int().min(1).max(60_000).default(1000),
+        /** pino level (LOG_LEVEL). */
+        logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+        /** Time the app takes to drain on SIGTERM (SHUTDOWN_TIMEOUT_MS); the pod's grace period is 5 s more. */
+        shutdownTimeoutMs: z.number().int().min(0).max(300_000).default(10_000),
         autoscaling: z
           .object({
             minReplicas: z.number().int().min(1),
@@ -82,9 +100,17 @@ export const environmentSchema = z
     graphite: z
       .object({
         /** Same image as docker-compose.yml's graphite service. */
-        image: z.string().regex(/^[^:@\s]+:[A-Za-z0-9_][A-Za-z0-9_.-]*(@sha256:[a-f0-9]{64})?$/, 'repository:tag[@sha256:digest]'),
-        storageSize: quantity,
+        image: z
+          .string()
+          .regex(/^[^:@\s]+:[A-Za-z0-9_][A-Za-z0-9_.-]*(@sha256:[a-f0-9]{64})?$/, 'repository:tag[@sha256:digest]'),
+        /** Whisper data volume per Graphite pod; EBS volumes are sized in whole GiB. */
+        storageSize: z.string().regex(/^[1-9][0-9]{0,4}Gi$/, 'a whole number of GiB such as 20Gi'),
         storageClassName: dns1123Label.default('gp3'),
+        /**
+         * Render the gp3 StorageClass too. Set it where this environment owns its cluster's storage (the EBS CSI
+         * driver is one of its ClusterAddons); leave it false on a shared cluster whose owner provides the class.
+         */
+        createStorageClass: z.boolean().default(false),
         resources: resourcesSchema,
       })
       .strict(),
@@ -95,11 +121,19 @@ export const environmentSchema = z
           .array(
             z
               .object({
-                name: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an ECR repository name'),
+                name: z
+                  .string()
+                  .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an ECR repository name'),
                 /** GitHub repository allowed to push, `owner/name`. */
                 githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
                 /** Git refs allowed to push, e.g. `refs/heads/main`. */
-                releaseRefs: z.array(z.string().regex(/^refs\/(heads|tags)\/[A-Za-z0-9_.\/*-]+$/, 'refs/heads/<branch> or refs/tags/<pattern>')).min(1),
+                releaseRefs: z
+                  .array(
+                    z
+                      .string()
+                      .regex(/^refs\/(heads|tags)\/[A-Za-z0-9_./*-]+$/, 'refs/heads/<branch> or refs/tags/<pattern>'),
+                  )
+                  .min(1),
               })
               .strict(),
           )
@@ -108,7 +142,12 @@ export const environmentSchema = z
       .strict()
       .default({ repositories: [] }),
     /** EKS managed add-on versions for the ClusterAddons XR (e.g. `v1.19.2-eksbuild.1`). */
-    addons: z.record(z.string(), z.string().regex(/^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$/, 'an EKS add-on version such as v1.19.2-eksbuild.1')),
+    addons: z.record(
+      z.string(),
+      z
+        .string()
+        .regex(/^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$/, 'an EKS add-on version such as v1.19.2-eksbuild.1'),
+    ),
     features: z
       .object({
         /** Spread app pods across zones and nodes (prod). */

@@ -25,7 +25,10 @@ function describe(file: string, data: unknown, error: ZodError): string {
   return error.issues
     .map((issue) => {
       const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-      const got = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : `got ${JSON.stringify(valueAt(data, issue.path)) ?? 'nothing'}`;
+      const got =
+        issue.code === 'unrecognized_keys'
+          ? `unknown field(s) ${issue.keys.join(', ')}`
+          : `got ${JSON.stringify(valueAt(data, issue.path)) ?? 'nothing'}`;
       return `${file}: ${field}: ${got}; expected ${issue.message}`;
     })
     .join('\n');
@@ -42,7 +45,9 @@ export function parseEnvironment(file: string, text: string, expectedName?: stri
   const result = environmentSchema.safeParse(data);
   if (!result.success) throw new EnvironmentConfigError(describe(file, data, result.error));
   if (expectedName !== undefined && result.data.name !== expectedName) {
-    throw new EnvironmentConfigError(`${file}: name: got ${JSON.stringify(result.data.name)}; expected "${expectedName}" (the file name)`);
+    throw new EnvironmentConfigError(
+      `${file}: name: got ${JSON.stringify(result.data.name)}; expected "${expectedName}" (the file name)`,
+    );
   }
   return result.data;
 }
@@ -57,18 +62,27 @@ export function loadEnvironments(repoRoot: string): EnvironmentConfig[] {
   const dir = environmentsDir(repoRoot);
   let names: string[];
   try {
-    names = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+    names = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
   } catch (err) {
     throw new EnvironmentConfigError(`${dir}: cannot read the environments directory: ${(err as Error).message}`);
   }
-  if (names.length === 0) throw new EnvironmentConfigError(`${dir}: no <env>.yaml files; expected at least one environment`);
-  return names.map((f) => parseEnvironment(join('environments', f), readFileSync(join(dir, f), 'utf8'), f.slice(0, -'.yaml'.length)));
+  if (names.length === 0)
+    throw new EnvironmentConfigError(`${dir}: no <env>.yaml files; expected at least one environment`);
+  return names.map((f) =>
+    parseEnvironment(join('environments', f), readFileSync(join(dir, f), 'utf8'), f.slice(0, -'.yaml'.length)),
+  );
 }
 
 /** Loads one environment by name, with a clear error listing the known ones. */
 export function loadEnvironment(repoRoot: string, name: string): EnvironmentConfig {
-  const all = readdirSync(environmentsDir(repoRoot)).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
-  if (!all.includes(name)) throw new EnvironmentConfigError(`--env: got ${JSON.stringify(name)}; expected one of: ${all.join(', ')}`);
+  const all = readdirSync(environmentsDir(repoRoot))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -5))
+    .sort();
+  if (!all.includes(name))
+    throw new EnvironmentConfigError(`--env: got ${JSON.stringify(name)}; expected one of: ${all.join(', ')}`);
   const file = join('environments', `${name}.yaml`);
   return parseEnvironment(file, readFileSync(join(repoRoot, file), 'utf8'), name);
 }

@@ -1,0 +1,55 @@
+import type { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environment';
+import { GraphiteChart } from './graphite-chart';
+import { MetricsAppChart } from './metrics-app-chart';
+import { NamespacesChart } from './namespaces-chart';
+import { optionalCrossplaneCharts } from './optional-charts';
+import { SyncWave, applyArgoCdAnnotations } from './sync-waves';
+
+/** One chart of an environment and the file (under `dist/<env>/`) it is written to. */
+export interface EnvironmentChart {
+  /** File name relative to `dist/<env>/`. */
+  readonly file: string;
+  readonly chart: Chart;
+}
+
+/**
+ * Adds every chart of `env` to `scope`, in apply order, annotated for Argo CD. `idPrefix` keeps construct ids unique
+ * when several environments share one App (`cdk8s synth`).
+ */
+export function addEnvironmentCharts(scope: Construct, env: EnvironmentConfig, idPrefix = ''): EnvironmentChart[] {
+  const charts: { file: string; chart: Chart; wave: number }[] = [];
+  const crossplane = optionalCrossplaneCharts();
+  if (crossplane !== undefined) {
+    charts.push({
+      file: 'platform-api.yaml',
+      chart: new crossplane.PlatformApiChart(scope, `${idPrefix}PlatformApi`, { env }),
+      wave: SyncWave.PLATFORM_API,
+    });
+    charts.push({
+      file: 'aws-resources.yaml',
+      chart: new crossplane.AwsResourcesChart(scope, `${idPrefix}AwsResources`, { env }),
+      wave: SyncWave.CLOUD_RESOURCES,
+    });
+  }
+  charts.push(
+    {
+      file: 'namespaces.yaml',
+      chart: new NamespacesChart(scope, `${idPrefix}Namespaces`, { env }),
+      wave: SyncWave.NAMESPACES,
+    },
+    {
+      file: 'graphite.yaml',
+      chart: new GraphiteChart(scope, `${idPrefix}Graphite`, { env }),
+      wave: SyncWave.WORKLOADS,
+    },
+    {
+      file: 'metrics-app.yaml',
+      chart: new MetricsAppChart(scope, `${idPrefix}MetricsApp`, { env }),
+      wave: SyncWave.WORKLOADS,
+    },
+  );
+  for (const { chart, wave } of charts) applyArgoCdAnnotations(chart, wave);
+  return charts.map(({ file, chart }) => ({ file, chart }));
+}
