@@ -78,14 +78,14 @@ export const environmentSchema = z
           .default(''),
         /** hot-shots sample rate for counters and timers (METRICS_SAMPLE_RATE); 1 sends every sample. */
         sampleRate: z.number().gt(0).max(1).default(1),
-        /** Bytes buffered before a UDP send (METRICS_BUFFER_SIZE); 0 sends each metric in its own packet. */
-        bufferSize: z.number().int().min(0).max(65_507).default(1024),
-        /** Longest time a buffered metric waits (METRICS_FLUSH_INTERVAL_MS). */
-        flushIntervalMs: z.number().int().min(1).max(60_000).default(1000),
+        /** Bytes buffered before a UDP send (METRICS_BUFFER_SIZE); 0 sends each metric alone; 1432 fits one Ethernet frame. */
+        bufferSize: z.number().int().min(0).max(65_507).default(1432),
+        /** Longest time a buffered metric waits (METRICS_FLUSH_INTERVAL_MS); at most statsd's own 10 s flush. */
+        flushIntervalMs: z.number().int().min(1).max(10_000).default(1000),
         /** pino level (LOG_LEVEL). */
         logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
         /** Time the app takes to drain on SIGTERM (SHUTDOWN_TIMEOUT_MS); the pod's grace period is 5 s more. */
-        shutdownTimeoutMs: z.number().int().min(0).max(300_000).default(10_000),
+        shutdownTimeoutMs: z.number().int().min(100).max(600_000).default(5000),
         autoscaling: z
           .object({
             minReplicas: z.number().int().min(1),

@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command } from './command';
+import type * as Synth from '../synth/index';
+import { CliError, UsageError } from '../util/errors';
+
+const usage = `usage: platform synth [--env ENV] [--check] [--out DIR] [--root DIR]
+
+Renders every environment (environments/<env>.yaml) into dist/<env>/, plus the crossplane/ and argocd/apps/
+trees, each written atomically (a failed render leaves every file as it was). Prints objects per tree and kind.
+
+  --env ENV   render only dist/ENV (one of the files in environments/)
+  --check     write nothing; exit 1 and print a unified diff if committed files differ from the sources
+  --out DIR   write the trees under DIR instead of the repository (e.g. to inspect a change)
+  --root DIR  repository root (default: found from the working directory)`;
+
+interface SynthFlags {
+  readonly env?: string;
+  readonly check: boolean;
+  readonly out?: string;
+  readonly root?: string;
+}
+
+function parseFlags(args: readonly string[]): SynthFlags {
+  let values: { env?: string; check?: boolean; out?: string; root?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        env: { type: 'string' },
+        check: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        root: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${usage}`);
+  }
+  for (const flag of ['env', 'out', 'root'] as const) {
+    if (values[flag] === '') throw new UsageError(`--${flag}: got ""; expected a non-empty value`);
+  }
+  if (values.check === true && values.out !== undefined) {
+    throw new UsageError('--check compares the repository with the sources and writes nothing; drop --out');
+  }
+  return { env: values.env, check: values.check === true, out: values.out, root: values.root };
+}
+
+export const synth: Command = {
+  name: 'synth',
+  summary: 'render every environment into dist/<env>/ (and crossplane/, argocd/apps/)',
+  usage,
+  async run(args) {
+    const flags = parseFlags(args);
+    // Loaded here, not at the top: `platform --help` must not pay for cdk8s.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see commands/index.ts
+    const s = require('../synth/index') as typeof Synth;
+    const root = flags.root !== undefined ? resolve(flags.root) : s.findRepoRoot();
+    let trees;
+    try {
+      trees = s.renderTrees(root, { env: flags.env });
+    } catch (err) {
+      if (err instanceof s.EnvironmentConfigError) {
+        throw flags.env !== undefined && err.message.startsWith('--env:')
+          ? new UsageError(err.message)
+          : new CliError(err.message);
+      }
+      throw err;
+    }
+
+    if (flags.check) {
+      const drifts = s.compareTrees(root, trees);
+      if (drifts.length === 0) {
+        process.stdout.write(`synth --check: ${trees.map((t) => t.dir).join(', ')} match the sources\n`);
+        return 0;
+      }
+      for (const d of drifts) process.stdout.write(d.diff);
+      process.stderr.write(
+        `synth --check: ${drifts.length} generated file(s) differ from the sources:\n` +
+          drifts.map((d) => `  ${d.kind.padEnd(7)} ${d.file}\n`).join('') +
+          "Run 'npm run synth' and commit the result.\n",
+      );
+      return 1;
+    }
+
+    const outRoot = flags.out !== undefined ? resolve(flags.out) : root;
+    s.writeTrees(outRoot, trees);
+    process.stdout.write(s.formatTable(s.countObjects(trees)) + '\n');
+    process.stdout.write(
+      trees.map((t) => `wrote ${t.dir}/ (${t.files.size} file${t.files.size === 1 ? '' : 's'})`).join('\n') + '\n',
+    );
+    return 0;
+  },
+};
