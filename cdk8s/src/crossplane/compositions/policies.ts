@@ -1,0 +1,109 @@
+/**
+ * IAM and ECR policy documents of the Compositions, written as objects and turned into printf formats for
+ * CombineFromComposite patches: `{{s}}` inside a string becomes `%s`, the
+ * whole JSON string `"{{d}}"` becomes a bare `%d` (a number).
+ */
+
+const PLACEHOLDER = /"\{\{d\}\}"|\{\{s\}\}/g;
+
+/** JSON of `doc` with string placeholders `{{s}}` -> %s and number placeholders `"{{d}}"` -> %d. */
+export function policyFormat(doc: unknown): string {
+  const json = JSON.stringify(doc);
+  if (json.includes('%')) throw new Error(`policy document contains "%", which a printf format would misread: ${json}`);
+  return json.replace(PLACEHOLDER, (m) => (m.startsWith('"') ? '%d' : '%s'));
+}
+
+export const S = '{{s}}';
+export const D = '{{d}}';
+
+/** GitHub's OIDC issuer, as IAM names it. */
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+/** Trust policy of the push role: GitHub Actions OIDC tokens of one repository and `refCount` allowed refs. */
+export function githubTrustPolicy(refCount: number): unknown {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'GitHubActionsOidc',
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${S}:oidc-provider/${GITHUB_OIDC_HOST}` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com' },
+          StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: Array.from({ length: refCount }, () => `repo:${S}:ref:${S}`) },
+        },
+      },
+    ],
+  };
+}
+
+/** ECR actions a CI push needs (docker push / buildx with provenance). */
+export const ECR_PUSH_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:CompleteLayerUpload',
+  'ecr:DescribeImages',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:InitiateLayerUpload',
+  'ecr:PutImage',
+  'ecr:UploadLayerPart',
+];
+export const ECR_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+
+/** Identity policy of the push role: push to exactly one repository (variables: region, account, name). */
+export const pushRolePolicy = {
+  Version: '2012-10-17',
+  Statement: [
+    // GetAuthorizationToken is account-wide by AWS design: it cannot be scoped to a repository.
+    { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    { Sid: 'PushThisRepository', Effect: 'Allow', Action: ECR_PUSH_ACTIONS, Resource: `arn:aws:ecr:${S}:${S}:repository/${S}` },
+  ],
+};
+
+/** Repository policy: the push role may push; principals of the account may pull if their IAM policies allow. */
+export const repositoryPolicy = {
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'PushFromGitHubActionsRole', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${S}:role/${S}` }, Action: ECR_PUSH_ACTIONS },
+    { Sid: 'PullWithinAccount', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${S}:root` }, Action: ECR_PULL_ACTIONS },
+  ],
+};
+
+/** Lifecycle policy (variables: untagged expiry days, releases to keep). */
+export const lifecyclePolicy = {
+  rules: [
+    {
+      rulePriority: 1,
+      description: 'Expire untagged images',
+      selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: D },
+      action: { type: 'expire' },
+    },
+    {
+      rulePriority: 2,
+      description: 'Keep only the newest releases',
+      selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: D },
+      action: { type: 'expire' },
+    },
+  ],
+};
+
+/** Trust policy of the EBS CSI controller role: EKS Pod Identity of one cluster (variables: account, region, account, cluster). */
+export const podIdentityTrustPolicy = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'EksPodIdentity',
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': S },
+        ArnEquals: { 'aws:SourceArn': `arn:aws:eks:${S}:${S}:cluster/${S}` },
+      },
+    },
+  ],
+};
+
+/** AWS-managed policy of the EBS CSI driver. */
+export const EBS_CSI_POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy';

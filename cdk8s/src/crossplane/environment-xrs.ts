@@ -1,0 +1,72 @@
+import type { EnvironmentConfig } from '../config/environment';
+import type { ClusterAddonsXrProps } from './cluster-addons-xr';
+import type { RepositoryXrProps } from './repository-xr';
+import { MANAGED_ADDONS, type ClusterAddonsSpec } from './xr/cluster-addons-fields';
+
+/** How an environment's config becomes its XRs: one Repository per `ecr.repositories` entry, one ClusterAddons. */
+
+/** Thrown when an environment cannot be expressed as XRs; names the environment file field. */
+export class EnvironmentXrError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentXrError';
+  }
+}
+
+const deletionPolicy = (env: EnvironmentConfig) => (env.features.orphanCloudResources ? 'Orphan' : 'Delete');
+
+/** A DNS-1123 name for an ECR repository name (`team/metrics_app` -> `team-metrics-app`). */
+export function repositoryXrName(repositoryName: string): string {
+  return repositoryName.replace(/[^a-z0-9-]+/g, '-');
+}
+
+/** The push role's name: per environment and repository, so two environments sharing an account never collide. */
+export function pushRoleName(env: EnvironmentConfig, repositoryName: string): string {
+  const name = `${env.name}-ecr-push-${repositoryXrName(repositoryName)}`;
+  if (name.length > 64) {
+    throw new EnvironmentXrError(
+      `environments/${env.name}.yaml: ecr.repositories[].name: got ${JSON.stringify(repositoryName)}; expected a name short enough for the IAM role "${name}" (at most 64 characters)`,
+    );
+  }
+  return name;
+}
+
+export function repositoryXrProps(env: EnvironmentConfig): RepositoryXrProps[] {
+  return env.ecr.repositories.map((r) => ({
+    name: repositoryXrName(r.name),
+    namespace: env.namespace,
+    spec: {
+      region: env.aws.region,
+      awsAccountId: env.aws.accountId,
+      repositoryName: r.name,
+      github: { repository: r.githubRepository, allowedRefs: r.releaseRefs },
+      pushRoleName: pushRoleName(env, r.name),
+      deletionPolicy: deletionPolicy(env),
+    },
+  }));
+}
+
+export function clusterAddonsXrProps(env: EnvironmentConfig): ClusterAddonsXrProps {
+  const known = new Set<string>(Object.values(MANAGED_ADDONS));
+  const unknown = Object.keys(env.addons).filter((a) => !known.has(a));
+  if (unknown.length > 0) {
+    throw new EnvironmentXrError(`environments/${env.name}.yaml: addons: got unknown add-on(s) ${unknown.join(', ')}; expected only ${[...known].join(', ')}`);
+  }
+  const version = (eksName: string): { version: string } => {
+    const v = env.addons[eksName];
+    if (v === undefined) throw new EnvironmentXrError(`environments/${env.name}.yaml: addons.${eksName}: got nothing; expected its EKS add-on version such as v1.19.2-eksbuild.1`);
+    return { version: v };
+  };
+  const addons: ClusterAddonsSpec['addons'] = {
+    vpcCni: version(MANAGED_ADDONS.vpcCni),
+    coredns: version(MANAGED_ADDONS.coredns),
+    kubeProxy: version(MANAGED_ADDONS.kubeProxy),
+    podIdentityAgent: version(MANAGED_ADDONS.podIdentityAgent),
+    ebsCsiDriver: version(MANAGED_ADDONS.ebsCsiDriver),
+  };
+  return {
+    name: 'cluster-addons',
+    namespace: env.namespace,
+    spec: { region: env.aws.region, awsAccountId: env.aws.accountId, clusterName: env.cluster.name, addons, deletionPolicy: deletionPolicy(env) },
+  };
+}
