@@ -1,0 +1,34 @@
+import { MetricsApp } from './app';
+import { loadConfig } from './config';
+import { captureLogger } from './testing/capture-logger';
+
+describe('MetricsApp (hot-shots mock client)', () => {
+  it('is ready once started, emits at once and every interval, reports stats, and stops cleanly', async () => {
+    const { logger, lines } = captureLogger();
+    const config = loadConfig({
+      HTTP_PORT: '0',
+      METRICS_INTERVAL_MS: '20',
+      METRICS_PREFIX: 'unit.',
+      METRICS_BUFFER_SIZE: '0',
+    });
+    const app = new MetricsApp({ config, logger, mockClient: true });
+    const port = await app.start();
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const stats = (await (await fetch(`${base}/stats`)).json()) as Record<string, unknown>;
+    expect(stats).toMatchObject({ ready: true, shuttingDown: false, metric: 'unit.test.core.delay', errors: 0 });
+    expect(stats.metricsSent).toBeGreaterThanOrEqual(3);
+    expect(stats.ticks).toBe(stats.metricsSent);
+    const buffer = app.client.mockBuffer ?? [];
+    expect(buffer.length).toBeGreaterThanOrEqual(3);
+    for (const line of buffer) expect(line).toMatch(/^unit\.test\.core\.delay:\d+\|ms$/);
+
+    await app.stop();
+    const sentAtStop = buffer.length;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(buffer.length).toBe(sentAtStop);
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    expect(lines.at(-1)).toMatchObject({ msg: 'metrics client closed', metricsSent: sentAtStop });
+  });
+});

@@ -1,0 +1,87 @@
+import { createSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+
+/** A statsd stand-in on 127.0.0.1 that keeps what it receives. */
+export interface Sink {
+  readonly port: number;
+  /** Every datagram (UDP) or every chunk read (TCP), as received. */
+  readonly packets: readonly Buffer[];
+  /** Every non-empty statsd line received so far. */
+  lines(): string[];
+  close(): Promise<void>;
+}
+
+/** UDP sink on an ephemeral loopback port. */
+export async function startUdpSink(): Promise<Sink> {
+  const socket: UdpSocket = createSocket('udp4');
+  const packets: Buffer[] = [];
+  socket.on('message', (msg) => packets.push(msg));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return {
+    port: socket.address().port,
+    packets,
+    lines: () => splitLines(packets),
+    close: () => new Promise((resolve) => socket.close(() => resolve())),
+  };
+}
+
+/** TCP sink on an ephemeral loopback port (statsd's TCP protocol: newline-separated lines on a stream). */
+export async function startTcpSink(): Promise<Sink> {
+  const packets: Buffer[] = [];
+  const connections = new Set<Socket>();
+  const server: Server = createServer((conn) => {
+    connections.add(conn);
+    conn.on('data', (chunk) => packets.push(chunk));
+    conn.on('close', () => connections.delete(conn));
+    conn.on('error', () => conn.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    packets,
+    lines: () => splitLines([Buffer.concat(packets)]),
+    close: () =>
+      new Promise((resolve) => {
+        for (const conn of connections) conn.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A loopback port nobody listens on (bound, then released). */
+export async function closedTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A loopback UDP port nobody listens on: datagrams sent there draw ICMP port-unreachable. */
+export async function closedUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+function splitLines(chunks: readonly Buffer[]): string[] {
+  return chunks.flatMap((chunk) =>
+    chunk
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line !== ''),
+  );
+}
+
+/** Polls `condition` every 20 ms until it holds or `timeoutMs` passes (then throws with `what`). */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
