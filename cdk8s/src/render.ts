@@ -35,23 +35,31 @@ export function toYamlDocuments(header: string, manifests: readonly unknown[]): 
  */
 export function renderEnvironment(_repoRoot: string, env: EnvironmentConfig): Map<string, string> {
   const app = new App({ outdir: '/nonexistent-cdk8s-out' });
-  const charts = addEnvironmentCharts(app, env);
+  const rendered = addEnvironmentCharts(app, env).map(({ file, chart }) => ({
+    file,
+    manifests: chart.toJson() as unknown[],
+  }));
+  assertUniqueObjects(`dist/${env.name}`, rendered);
   const header = generatedHeader(`environments/${env.name}.yaml`);
+  return new Map(rendered.map(({ file, manifests }) => [file, toYamlDocuments(header, manifests)]));
+}
+
+/** Throws if two manifests of one directory share kind, namespace and name (Argo CD would apply only one). */
+export function assertUniqueObjects(
+  dir: string,
+  files: readonly { file: string; manifests: readonly unknown[] }[],
+): void {
   const seen = new Map<string, string>();
-  const files = new Map<string, string>();
-  for (const { file, chart } of charts) {
-    const manifests = chart.toJson() as Manifest[];
-    for (const m of manifests) {
+  for (const { file, manifests } of files) {
+    for (const m of manifests as Manifest[]) {
       const id = identity(m);
       const other = seen.get(id);
       if (other !== undefined) {
-        throw new Error(`dist/${env.name}: ${id} is rendered twice (in ${other} and ${file}); names must be unique`);
+        throw new Error(`${dir}: ${id} is rendered twice (in ${other} and ${file}); names must be unique`);
       }
       seen.set(id, file);
     }
-    files.set(file, toYamlDocuments(header, manifests));
   }
-  return files;
 }
 
 /** Renders every generated tree: `dist/<env>` for each environment, `crossplane/` and `argocd/apps/`. */

@@ -2,13 +2,15 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 
 /**
- * Argo CD sync waves, in apply order: the platform API (XRDs, Compositions) must exist before the XRs that use it,
- * namespaces and network policies before the pods they hold, so that no pod ever runs unpoliced.
+ * Argo CD sync waves, in apply order: namespaces (with their network policies) first, because the platform API puts
+ * namespaced objects (ProviderConfigs) in them and no pod may ever run unpoliced; then the platform API (providers,
+ * XRDs, Compositions: the Crossplane charts choose finer waves inside this range), the XRs that use it, and the
+ * workloads last.
  */
 export const SyncWave = {
-  PLATFORM_API: -30,
-  CLOUD_RESOURCES: -20,
-  NAMESPACES: -10,
+  NAMESPACES: -70,
+  PLATFORM_API: -60,
+  CLOUD_RESOURCES: -10,
   WORKLOADS: 0,
 } as const;
 

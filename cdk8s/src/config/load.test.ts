@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EnvironmentConfigError, loadEnvironment, loadEnvironments, parseEnvironment } from './load';
+
+const repoRoot = join(__dirname, '..', '..', '..');
+const devText = readFileSync(join(repoRoot, 'environments', 'dev.yaml'), 'utf8');
+
+/** dev.yaml with one line replaced, parsed as `environments/dev.yaml`. */
+function parseWith(search: string | RegExp, replacement: string): () => unknown {
+  const text = devText.replace(search, replacement);
+  expect(text).not.toBe(devText);
+  return () => parseEnvironment('environments/dev.yaml', text, 'dev');
+}
+
+describe('environment configuration', () => {
+  it('loads every committed environment, sorted, with defaults applied', () => {
+    const envs = loadEnvironments(repoRoot);
+    expect(envs.map((e) => e.name)).toEqual(['dev', 'prod', 'staging']);
+    expect(envs[0]!.app.shutdownTimeoutMs).toBe(5000);
+  });
+
+  it.each([
+    [
+      'a wrong type',
+      /replicas: 1/,
+      'replicas: "one"',
+      /environments\/dev\.yaml: app\.replicas: got "one"; expected .*number/,
+    ],
+    [
+      'an unknown field',
+      /replicas: 1/,
+      'replicas: 1\n  replica: 2',
+      /environments\/dev\.yaml: app: unknown field\(s\) replica; expected/,
+    ],
+    [
+      'a bad tag',
+      /tag: "1\.0\.0"/,
+      'tag: "latest"',
+      /environments\/dev\.yaml: app\.image\.tag: got "latest"; expected a release tag, not "latest"/,
+    ],
+    ['a malformed tag', /tag: "1\.0\.0"/, 'tag: "-x y"', /app\.image\.tag: got "-x y"; expected an OCI tag/],
+    [
+      'a bad digest',
+      /digest: sha256:a8/,
+      'digest: sha256:XY',
+      /app\.image\.digest: got "sha256:XY.*"; expected sha256: followed by 64 lower-case hex digits/,
+    ],
+    [
+      'a bad storage size',
+      /storageSize: 10Gi/,
+      'storageSize: 10GB',
+      /graphite\.storageSize: got "10GB"; expected a whole number of GiB/,
+    ],
+  ])('rejects %s naming file, field, value and expectation', (_what, search, replacement, message) => {
+    const parse = parseWith(search, replacement);
+    expect(parse).toThrow(EnvironmentConfigError);
+    expect(parse).toThrow(message);
+  });
+
+  it('rejects a file whose name does not match its environment', () => {
+    expect(() => parseEnvironment('environments/qa.yaml', devText, 'qa')).toThrow(
+      'environments/qa.yaml: name: got "dev"; expected "qa" (the file name)',
+    );
+  });
+
+  it('rejects YAML that does not parse', () => {
+    expect(() => parseEnvironment('environments/dev.yaml', 'app: [', 'dev')).toThrow(
+      /environments\/dev\.yaml: not valid YAML/,
+    );
+  });
+
+  it('lists the known environments for an unknown name', () => {
+    expect(() => loadEnvironment(repoRoot, 'qa')).toThrow('--env: got "qa"; expected one of: dev, prod, staging');
+  });
+
+  it('adds an environment with one new file', () => {
+    const root = mkdtempSync(join(tmpdir(), 'envs-'));
+    mkdirSync(join(root, 'environments'));
+    writeFileSync(join(root, 'environments', 'qa.yaml'), devText.replace(/^name: dev$/m, 'name: qa'));
+    expect(loadEnvironments(root).map((e) => e.name)).toEqual(['qa']);
+  });
+});

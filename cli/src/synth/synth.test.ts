@@ -1,0 +1,119 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synth } from '../commands/synth';
+import { CliError, UsageError } from '../util/errors';
+import { listFiles } from './trees';
+
+const repoRoot = join(__dirname, '..', '..', '..');
+
+/** A copy of what synth reads and writes, so tests never touch the working tree. */
+function tempRepo(): string {
+  const root = mkdtempSync(join(tmpdir(), 'synth-'));
+  for (const path of ['environments', 'cdk8s.yaml'])
+    cpSync(join(repoRoot, path), join(root, path), { recursive: true });
+  return root;
+}
+
+function snapshot(root: string): Map<string, string> {
+  return new Map(listFiles(root).map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+}
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  try {
+    const code = await synth.run(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('platform synth', () => {
+  const roots: string[] = [];
+  const fresh = (): string => {
+    const r = tempRepo();
+    roots.push(r);
+    return r;
+  };
+  afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+  it('writes every environment and prints objects per environment and kind', async () => {
+    const root = fresh();
+    const { code, stdout } = await run(['--root', root]);
+    expect(code).toBe(0);
+    for (const env of ['dev', 'staging', 'prod'])
+      expect(existsSync(join(root, 'dist', env, 'metrics-app.yaml'))).toBe(true);
+    expect(stdout).toMatch(/^KIND\s+dist\/dev\s+dist\/prod\s+dist\/staging/m);
+    expect(stdout).toMatch(/^Deployment\s+1\s+1\s+1/m);
+    expect(stdout).toMatch(/^HorizontalPodAutoscaler\s+-\s+1\s+1/m);
+  });
+
+  it('--check passes when up to date, and fails with a unified diff on drift without writing', async () => {
+    const root = fresh();
+    await run(['--root', root]);
+    expect((await run(['--check', '--root', root])).code).toBe(0);
+
+    const file = join(root, 'dist', 'dev', 'metrics-app.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'),
+    );
+    writeFileSync(join(root, 'dist', 'dev', 'extra.yaml'), 'kind: Leftover\n');
+    const before = snapshot(root);
+    const { code, stdout, stderr } = await run(['--check', '--root', root]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('--- a/dist/dev/metrics-app.yaml');
+    expect(stdout).toContain('+++ b/dist/dev/metrics-app.yaml');
+    expect(stdout).toMatch(/^-\s+readOnlyRootFilesystem: false$/m);
+    expect(stdout).toMatch(/^\+\s+readOnlyRootFilesystem: true$/m);
+    expect(stderr).toMatch(/changed dist\/dev\/metrics-app\.yaml/);
+    expect(stderr).toMatch(/stale\s+dist\/dev\/extra\.yaml/);
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it('leaves every generated file untouched when a render fails', async () => {
+    const root = fresh();
+    await run(['--root', root]);
+    const before = snapshot(root);
+    const envFile = join(root, 'environments', 'prod.yaml');
+    writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/digest: sha256:[a-f0-9]+/, 'digest: sha256:nothex'));
+    const after = snapshot(root);
+    await expect(run(['--root', root])).rejects.toThrow(CliError);
+    await expect(run(['--root', root])).rejects.toThrow(
+      /environments\/prod\.yaml: app\.image\.digest: got "sha256:nothex"; expected sha256: followed by 64/,
+    );
+    expect(snapshot(root)).toEqual(after);
+    expect([...after.keys()].filter((f) => f.startsWith('dist/'))).toEqual(
+      [...before.keys()].filter((f) => f.startsWith('dist/')),
+    );
+  });
+
+  it('--env renders one environment; an unknown one is a usage error listing the known ones', async () => {
+    const root = fresh();
+    expect((await run(['--env', 'staging', '--root', root])).code).toBe(0);
+    const written = listFiles(join(root, 'dist'));
+    expect(written).toEqual(
+      expect.arrayContaining(['staging/graphite.yaml', 'staging/metrics-app.yaml', 'staging/namespaces.yaml']),
+    );
+    expect(written.filter((f) => !f.startsWith('staging/'))).toEqual([]);
+    await expect(run(['--env', 'qa', '--root', root])).rejects.toThrow(
+      new UsageError('--env: got "qa"; expected one of: dev, prod, staging'),
+    );
+  });
+
+  it('--out writes elsewhere, and bad flags are usage errors', async () => {
+    const root = fresh();
+    const out = fresh();
+    expect((await run(['--root', root, '--out', out, '--env', 'dev'])).code).toBe(0);
+    expect(existsSync(join(out, 'dist', 'dev', 'graphite.yaml'))).toBe(true);
+    expect(existsSync(join(root, 'dist'))).toBe(false);
+    await expect(run(['--frobnicate'])).rejects.toThrow(UsageError);
+    await expect(run(['--check', '--out', out])).rejects.toThrow(UsageError);
+    await expect(run(['--env', ''])).rejects.toThrow('--env: got ""; expected a non-empty value');
+  });
+});
