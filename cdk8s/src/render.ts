@@ -3,7 +3,8 @@ import { stringify } from 'yaml';
 import type { EnvironmentConfig } from './config/environment';
 import { loadEnvironments } from './config/load';
 import { addEnvironmentCharts } from './charts/environment';
-import { optionalArgoCdRenderer, optionalCrossplaneDir } from './charts/optional-charts';
+import { renderArgoApps } from './argocd/index';
+import { renderCrossplaneDir } from './crossplane/index';
 
 /** One directory of generated files, written as a whole by `platform synth`. */
 export interface GeneratedTree {
@@ -69,9 +70,7 @@ export function renderAll(repoRoot: string): GeneratedTree[] {
     dir: `dist/${env.name}`,
     files: renderEnvironment(repoRoot, env),
   }));
-  const crossplane = optionalCrossplaneDir();
-  if (crossplane !== undefined) trees.push({ dir: 'crossplane', files: crossplane() });
-  const argo = optionalArgoCdRenderer();
-  if (argo !== undefined) trees.push({ dir: 'argocd/apps', files: argo(envs) });
+  trees.push({ dir: 'crossplane', files: renderCrossplaneDir() });
+  trees.push({ dir: 'argocd/apps', files: renderArgoApps(envs) });
   return trees;
 }

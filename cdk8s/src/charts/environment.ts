@@ -4,7 +4,7 @@ import type { EnvironmentConfig } from '../config/environment';
 import { GraphiteChart } from './graphite-chart';
 import { MetricsAppChart } from './metrics-app-chart';
 import { NamespacesChart } from './namespaces-chart';
-import { optionalCrossplaneCharts } from './optional-charts';
+import { AwsResourcesChart, PlatformApiChart } from '../crossplane/index';
 import { SyncWave, applyArgoCdAnnotations } from './sync-waves';
 
 /** One chart of an environment and the file (under `dist/<env>/`) it is written to. */
@@ -19,25 +19,22 @@ export interface EnvironmentChart {
  * when several environments share one App (`cdk8s synth`).
  */
 export function addEnvironmentCharts(scope: Construct, env: EnvironmentConfig, idPrefix = ''): EnvironmentChart[] {
-  const charts: { file: string; chart: Chart; wave: number }[] = [];
-  const crossplane = optionalCrossplaneCharts();
-  if (crossplane !== undefined) {
-    charts.push({
-      file: 'platform-api.yaml',
-      chart: new crossplane.PlatformApiChart(scope, `${idPrefix}PlatformApi`, { env }),
-      wave: SyncWave.PLATFORM_API,
-    });
-    charts.push({
-      file: 'aws-resources.yaml',
-      chart: new crossplane.AwsResourcesChart(scope, `${idPrefix}AwsResources`, { env }),
-      wave: SyncWave.CLOUD_RESOURCES,
-    });
-  }
-  charts.push(
+  // Namespaces first (see SyncWave); the Crossplane charts set their own finer waves inside PLATFORM_API.
+  const charts: { file: string; chart: Chart; wave: number }[] = [
     {
       file: 'namespaces.yaml',
       chart: new NamespacesChart(scope, `${idPrefix}Namespaces`, { env }),
       wave: SyncWave.NAMESPACES,
+    },
+    {
+      file: 'platform-api.yaml',
+      chart: new PlatformApiChart(scope, `${idPrefix}PlatformApi`, { env }),
+      wave: SyncWave.PLATFORM_API,
+    },
+    {
+      file: 'aws-resources.yaml',
+      chart: new AwsResourcesChart(scope, `${idPrefix}AwsResources`, { env }),
+      wave: SyncWave.CLOUD_RESOURCES,
     },
     {
       file: 'graphite.yaml',
@@ -49,7 +46,7 @@ export function addEnvironmentCharts(scope: Construct, env: EnvironmentConfig, i
       chart: new MetricsAppChart(scope, `${idPrefix}MetricsApp`, { env }),
       wave: SyncWave.WORKLOADS,
     },
-  );
+  ];
   for (const { chart, wave } of charts) applyArgoCdAnnotations(chart, wave);
   return charts.map(({ file, chart }) => ({ file, chart }));
 }
