@@ -1,6 +1,6 @@
 import { applyDefaults } from './defaults';
 import { getValue, parseFieldPath, setValue } from './fieldpath';
-import { renderComposition, renderPatchAndTransform, RenderError, type ResourcesInput } from './render';
+import { renderComposition, renderPatchAndTransform, RenderError, type RenderResult, type ResourcesInput } from './render';
 import { sprintf } from './sprintf';
 import { resolveTransforms } from './transforms';
 
@@ -24,6 +24,13 @@ const resources = (rs: ResourcesInput['resources'], patchSets: ResourcesInput['p
   patchSets,
   resources: rs,
 });
+
+/** The rendered object of the named composed resource (fails the test when it was not rendered). */
+function rendered(result: RenderResult, name = 'bucket'): Record<string, unknown> {
+  const r = result.resources.find((x) => x.name === name);
+  if (!r) throw new Error(`${name} was not rendered`);
+  return r.object;
+}
 
 const bucket = { apiVersion: 's3.aws.m.upbound.io/v1beta1', kind: 'Bucket', spec: { forProvider: { region: 'us-east-2' } } };
 
@@ -113,7 +120,7 @@ describe('patch-and-transform rendering', () => {
     ]);
     const out = renderPatchAndTransform(input, xr({ location: 'EU' }));
     expect(out.resources).toHaveLength(1);
-    const b = out.resources[0].object as { spec: unknown; metadata: Record<string, unknown> };
+    const b = rendered(out);
     expect(b.spec).toEqual({ forProvider: { region: 'eu-north-1' } });
     expect(b.metadata).toMatchObject({
       namespace: 'default',
@@ -122,7 +129,7 @@ describe('patch-and-transform rendering', () => {
       annotations: { 'crossplane.io/composition-resource-name': 'bucket' },
     });
     // An Optional patch whose source is missing leaves the base value.
-    expect((renderPatchAndTransform(input, xr({})).resources[0].object as { spec: unknown }).spec).toEqual({ forProvider: { region: 'us-east-2' } });
+    expect(rendered(renderPatchAndTransform(input, xr({}))).spec).toEqual({ forProvider: { region: 'us-east-2' } });
   });
 
   it('CombineFromComposite joins variables with a format, and is skipped while any variable is missing', () => {
@@ -139,9 +146,9 @@ describe('patch-and-transform rendering', () => {
         ],
       },
     ]);
-    const both = renderPatchAndTransform(input, xr({ field1: 'field1-text', field2: 'field2-text' })).resources[0].object;
+    const both = rendered(renderPatchAndTransform(input, xr({ field1: 'field1-text', field2: 'field2-text' })));
     expect(getValue(both, 'metadata.annotations[example/combined]')).toBe('field1-text-field2-text');
-    const one = renderPatchAndTransform(input, xr({ field1: 'field1-text' })).resources[0].object;
+    const one = rendered(renderPatchAndTransform(input, xr({ field1: 'field1-text' })));
     expect(getValue(one, 'metadata.annotations[example/combined]')).toBeUndefined();
   });
 
@@ -166,7 +173,7 @@ describe('patch-and-transform rendering', () => {
   it('inlines PatchSets and rejects a reference to an undefined one', () => {
     const ps = [{ name: 'region', patches: [{ type: 'FromCompositeFieldPath', fromFieldPath: 'spec.region', toFieldPath: 'spec.forProvider.region' }] }];
     const ok = resources([{ name: 'bucket', base: bucket, patches: [{ type: 'PatchSet', patchSetName: 'region' }] }], ps);
-    expect(getValue(renderPatchAndTransform(ok, xr({ region: 'eu-west-1' })).resources[0].object, 'spec.forProvider.region')).toBe('eu-west-1');
+    expect(getValue(rendered(renderPatchAndTransform(ok, xr({ region: 'eu-west-1' }))), 'spec.forProvider.region')).toBe('eu-west-1');
     const bad = resources([{ name: 'bucket', base: bucket, patches: [{ type: 'PatchSet', patchSetName: 'regoin' }] }], ps);
     expect(() => renderPatchAndTransform(bad, xr({}))).toThrow('cannot find PatchSet by name regoin');
   });
