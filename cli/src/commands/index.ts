@@ -1,5 +1,8 @@
 import type { Command } from './command';
 import type * as SynthCommand from './synth';
+import type * as BumpCommand from './bump';
+import type * as PromoteCommand from './promote';
+import type * as DiffCommand from './diff';
 
 /**
  * Every sub-command, loaded lazily so that `platform status` does not pay for cdk8s and
@@ -8,4 +11,7 @@ import type * as SynthCommand from './synth';
 export const commands: Record<string, () => Promise<Command>> = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy CJS load; import() would need '.js' paths jest cannot resolve
   synth: async () => (require('./synth') as typeof SynthCommand).synth,
+  bump: async () => (require('./bump') as typeof BumpCommand).bump, // eslint-disable-line @typescript-eslint/no-require-imports
+  promote: async () => (require('./promote') as typeof PromoteCommand).promote, // eslint-disable-line @typescript-eslint/no-require-imports
+  diff: async () => (require('./diff') as typeof DiffCommand).diff, // eslint-disable-line @typescript-eslint/no-require-imports
 };

@@ -1,0 +1,270 @@
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
+import { bumpCommand } from './bump';
+import { DIGEST_A, DIGEST_B, IDENTITY, REPO_ROOT, createGitFixture, git, type GitFixture } from '../gitops/fixture';
+
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+let fx: GitFixture;
+let out: string[];
+let err: string[];
+
+beforeAll(() => {
+  Object.assign(process.env, IDENTITY);
+  fx = createGitFixture(renderEnvironment);
+});
+afterAll(() => fx.cleanup());
+beforeEach(() => {
+  out = [];
+  err = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+  jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+});
+afterEach(() => jest.restoreAllMocks());
+
+const bumpIn = (dir: string, ...args: string[]) =>
+  bumpCommand(
+    () => renderEnvironment,
+    () => dir,
+  ).run(args);
+
+const OLD_DIGEST = 'sha256:a8270ac41a22788ed42903690ca3696eecc8f8028a28de0611fc92f5e860fa0d';
+
+/** A commit changes only the env file and dist/<env>, and every changed line carries the old or new pin. */
+function expectOnlyPinChanges(
+  from: string,
+  to: string,
+  env: string,
+  old: { tag: string; digest: string },
+  pin: { tag: string; digest: string },
+) {
+  for (const file of git(fx.origin, 'diff', '--name-only', from, to).split('\n')) {
+    expect(file === `environments/${env}.yaml` || file.startsWith(`dist/${env}/`)).toBe(true);
+  }
+  const lines = git(fx.origin, 'diff', '-U0', from, to).split('\n');
+  const removed = lines.filter((l) => /^-(?!--)/.test(l));
+  const added = lines.filter((l) => /^\+(?!\+\+)/.test(l));
+  expect(removed.length).toBeGreaterThanOrEqual(3);
+  expect(added).toHaveLength(removed.length);
+  for (const l of removed) expect(l.includes(old.tag) || l.includes(old.digest)).toBe(true);
+  for (const l of added) expect(l.includes(pin.tag) || l.includes(pin.digest)).toBe(true);
+}
+
+/** Everything that must stay as it was after a refused command. */
+function snapshot(dir: string) {
+  return {
+    head: git(dir, 'rev-parse', 'HEAD'),
+    branches: git(dir, 'for-each-ref', '--format=%(refname) %(objectname)'),
+    status: git(dir, 'status', '--porcelain'),
+    worktrees: git(dir, 'worktree', 'list'),
+  };
+}
+
+describe('platform bump', () => {
+  it('lands one commit on env/dev touching only the pin and its rendered lines, with trailers', async () => {
+    const c = fx.clone('one');
+    const before = git(c, 'rev-parse', 'origin/env/dev');
+    await expect(
+      bumpIn(c, '--env', 'dev', '--tag', '1.1.0', '--digest', DIGEST_A, '--source-commit', SHA, '--push', 'origin'),
+    ).resolves.toBe(0);
+
+    const tip = git(fx.origin, 'rev-parse', 'env/dev');
+    expect(git(fx.origin, 'rev-list', '--count', `${before}..${tip}`)).toBe('1');
+    expect(git(fx.origin, 'rev-parse', `${tip}^`)).toBe(before);
+    expectOnlyPinChanges(before, tip, 'dev', { tag: '1.0.0', digest: OLD_DIGEST }, { tag: '1.1.0', digest: DIGEST_A });
+    expect(git(fx.origin, 'diff', '-U0', before, tip, '--', 'environments/dev.yaml')).toMatch(
+      new RegExp(
+        `-    tag: "1\\.0\\.0"\n-    digest: ${OLD_DIGEST}\n\\+    tag: "1\\.1\\.0"\n\\+    digest: ${DIGEST_A}$`,
+      ),
+    );
+    expect(git(fx.origin, 'show', `${tip}:dist/dev/metrics-app.yaml`)).toContain(
+      `image: 111111111111.dkr.ecr.eu-west-1.amazonaws.com/metrics-app:1.1.0@${DIGEST_A}`,
+    );
+    const trailers = git(fx.origin, 'log', '-1', '--format=%(trailers:only,unfold)', tip);
+    expect(trailers.split('\n')).toEqual([`Source-Commit: ${SHA}`, `Image-Digest: ${DIGEST_A}`]);
+    expect(git(fx.origin, 'log', '-1', '--format=%s', tip)).toBe('bump(dev): 1.1.0');
+    // the caller's checkout (main) is untouched; its local env/dev follows the pushed tip
+    expect(git(c, 'status', '--porcelain')).toBe('');
+    expect(git(c, 'rev-parse', 'env/dev')).toBe(tip);
+    expect(git(c, 'worktree', 'list').split('\n')).toHaveLength(1);
+    expect(out.join('')).toContain('origin/env/dev: 1.0.0 -> 1.1.0');
+  });
+
+  it('makes no commit for a bump to the pin the branch already runs, and says so', async () => {
+    const c = fx.clone('noop');
+    const tip = git(fx.origin, 'rev-parse', 'env/dev');
+    const tag = git(c, 'show', 'origin/env/dev:environments/dev.yaml').match(/tag: "([^"]+)"/)![1]!;
+    const digest = git(c, 'show', 'origin/env/dev:environments/dev.yaml').match(/digest: (sha256:[a-f0-9]+)/)![1]!;
+    await expect(bumpIn(c, '--env', 'dev', '--tag', tag, '--digest', digest, '--push', 'origin')).resolves.toBe(0);
+    expect(git(fx.origin, 'rev-parse', 'env/dev')).toBe(tip);
+    expect(out.join('')).toMatch(/already runs .*nothing to commit/);
+  });
+
+  it('commits on the local branch without --push, and fast-forwards it where it is checked out', async () => {
+    const c = fx.clone('local');
+    git(c, 'switch', '--quiet', 'env/staging');
+    const before = git(c, 'rev-parse', 'HEAD');
+    await expect(
+      bumpIn(c, '--env', 'staging', '--tag', '2.0.0', '--digest', DIGEST_B, '--source-commit', SHA),
+    ).resolves.toBe(0);
+    expect(git(c, 'rev-parse', 'HEAD^')).toBe(before);
+    expect(git(c, 'status', '--porcelain')).toBe('');
+    expect(git(c, 'show', 'HEAD:environments/staging.yaml')).toContain(`digest: ${DIGEST_B}`);
+    expect(git(fx.origin, 'rev-parse', 'env/staging')).toBe(git(c, 'rev-parse', 'origin/env/staging'));
+  });
+
+  describe('refuses bad input and changes nothing', () => {
+    const cases: Array<[string, string[], RegExp]> = [
+      [
+        'an unknown environment',
+        ['--env', 'qa', '--tag', '1.0.1', '--digest', DIGEST_A],
+        /--env: got "qa"; expected one of the environments: dev, prod, staging/,
+      ],
+      [
+        'a malformed tag',
+        ['--env', 'dev', '--tag', 'v1 beta', '--digest', DIGEST_A],
+        /--tag: got "v1 beta"; expected an OCI tag/,
+      ],
+      ['the tag latest', ['--env', 'dev', '--tag', 'latest', '--digest', DIGEST_A], /--tag: got "latest"/],
+      [
+        'a malformed digest',
+        ['--env', 'dev', '--tag', '1.0.1', '--digest', 'sha256:XYZ'],
+        /--digest: got "sha256:XYZ"; expected sha256: followed by 64/,
+      ],
+      [
+        'a short source commit',
+        ['--env', 'dev', '--tag', '1.0.1', '--digest', DIGEST_A, '--source-commit', 'abc123'],
+        /--source-commit: got "abc123"/,
+      ],
+      [
+        'an unknown remote',
+        ['--env', 'dev', '--tag', '1.0.1', '--digest', DIGEST_A, '--push', 'upstream'],
+        /--push: got "upstream"; expected a configured git remote \(origin\)/,
+      ],
+      ['a missing flag', ['--env', 'dev', '--digest', DIGEST_A], /--tag is required/],
+      [
+        'an unknown flag',
+        ['--env', 'dev', '--tag', '1.0.1', '--digest', DIGEST_A, '--force'],
+        /Unknown option '--force'/,
+      ],
+      [
+        'a bad --max-attempts',
+        ['--env', 'dev', '--tag', '1.0.1', '--digest', DIGEST_A, '--max-attempts', '0'],
+        /--max-attempts: got "0"/,
+      ],
+    ];
+    it.each(cases)('%s', async (_what, args, message) => {
+      const c = fx.clone(`bad-${_what.replace(/\W+/g, '-')}`);
+      const before = snapshot(c);
+      const originTip = git(fx.origin, 'rev-parse', 'env/dev');
+      await expect(bumpIn(c, ...args)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
+      expect(snapshot(c)).toEqual(before);
+      expect(git(fx.origin, 'rev-parse', 'env/dev')).toBe(originTip);
+    });
+
+    it('a missing env branch', async () => {
+      const c = fx.clone('nobranch');
+      git(c, 'branch', '--quiet', '-D', 'env/prod');
+      const before = snapshot(c);
+      await expect(bumpIn(c, '--env', 'prod', '--tag', '1.0.1', '--digest', DIGEST_A)).rejects.toThrow(
+        /branch env\/prod does not exist here/,
+      );
+      git(fx.origin, 'branch', '--quiet', '-m', 'env/prod', 'env/prod-moved');
+      try {
+        await expect(
+          bumpIn(c, '--env', 'prod', '--tag', '1.0.1', '--digest', DIGEST_A, '--push', 'origin'),
+        ).rejects.toThrow(/branch env\/prod does not exist on remote origin/);
+      } finally {
+        git(fx.origin, 'branch', '--quiet', '-m', 'env/prod-moved', 'env/prod');
+      }
+      expect(snapshot(c)).toEqual(before);
+    });
+
+    it('a dirty worktree that has the env branch checked out', async () => {
+      const c = fx.clone('dirty');
+      git(c, 'switch', '--quiet', 'env/dev');
+      writeFileSync(join(c, 'environments/dev.yaml'), '# local edit\n', { flag: 'a' });
+      const before = snapshot(c);
+      await expect(bumpIn(c, '--env', 'dev', '--tag', '1.0.2', '--digest', DIGEST_A)).rejects.toThrow(
+        /has env\/dev checked out with uncommitted changes .*expected a clean worktree/,
+      );
+      expect(snapshot(c)).toEqual(before);
+    });
+
+    it('an env branch whose dist/ does not match its config', async () => {
+      const c = fx.clone('stale');
+      git(c, 'switch', '--quiet', 'env/staging');
+      writeFileSync(join(c, 'dist/staging/metrics-app.yaml'), '# hand edit\n', { flag: 'a' });
+      git(c, 'commit', '--quiet', '-am', 'hand edit');
+      git(c, 'switch', '--quiet', 'main');
+      const before = snapshot(c);
+      await expect(bumpIn(c, '--env', 'staging', '--tag', '1.0.3', '--digest', DIGEST_A)).rejects.toThrow(
+        /dist\/staging on env\/staging .* is not what environments\/staging.yaml renders .*metrics-app.yaml/,
+      );
+      expect(snapshot(c)).toEqual(before);
+    });
+  });
+
+  it('lands N concurrent bumps from separate processes and clones, in a linear history', async () => {
+    const cli = join(REPO_ROOT, 'cli/lib/bin/platform.js');
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" before the tests`);
+    const n = 5;
+    const clones = Array.from({ length: n }, (_, i) => fx.clone(`race-${i}`));
+    const start = git(fx.origin, 'rev-parse', 'env/dev');
+    const digests = clones.map((_, i) => `sha256:${String(i).repeat(64)}`);
+    const runs = clones.map(
+      (c, i) =>
+        new Promise<{ code: number | null; stderr: string }>((done) => {
+          const p = spawn(
+            process.execPath,
+            [
+              cli,
+              'bump',
+              '--env',
+              'dev',
+              '--tag',
+              `3.0.${i}`,
+              '--digest',
+              digests[i]!,
+              '--source-commit',
+              SHA,
+              '--push',
+              'origin',
+              '--max-attempts',
+              '20',
+            ],
+            {
+              cwd: c,
+              env: { ...process.env, ...IDENTITY },
+            },
+          );
+          let stderr = '';
+          p.stderr.on('data', (d) => (stderr += d));
+          p.on('close', (code) => done({ code, stderr }));
+        }),
+    );
+    const results = await Promise.all(runs);
+    expect(results.map((r) => r.code)).toEqual(Array(n).fill(0));
+
+    const tip = git(fx.origin, 'rev-parse', 'env/dev');
+    const commits = git(fx.origin, 'rev-list', '--first-parent', `${start}..${tip}`).split('\n');
+    expect(commits).toHaveLength(n);
+    expect(git(fx.origin, 'rev-list', '--merges', `${start}..${tip}`)).toBe('');
+    const landed = git(fx.origin, 'log', '--format=%(trailers:key=Image-Digest,valueonly)', `${start}..${tip}`)
+      .split('\n')
+      .filter(Boolean);
+    expect([...landed].sort()).toEqual([...digests].sort());
+    // last writer wins: the tip's pin and render are those of the last commit pushed
+    const last = landed[0]!;
+    expect(git(fx.origin, 'show', `${tip}:environments/dev.yaml`)).toContain(`digest: ${last}`);
+    expect(git(fx.origin, 'show', `${tip}:dist/dev/metrics-app.yaml`)).toContain(`@${last}`);
+    for (const c of commits) {
+      const pinAt = (rev: string) => {
+        const text = git(fx.origin, 'show', `${rev}:environments/dev.yaml`);
+        return { tag: text.match(/tag: "([^"]+)"/)![1]!, digest: text.match(/digest: (sha256:[a-f0-9]+)/)![1]! };
+      };
+      expectOnlyPinChanges(`${c}^`, c, 'dev', pinAt(`${c}^`), pinAt(c));
+    }
+  }, 60_000);
+});

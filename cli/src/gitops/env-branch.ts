@@ -1,0 +1,297 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEnvironment, type EnvironmentConfig, type ImagePin } from '@metrics-platform/cdk8s/lib/config';
+import { CliError, UsageError } from '../util/errors';
+import { replaceDirAtomic, writeFileAtomic } from '../util/atomic';
+import { Git } from './git';
+import { imageReference, samePin, setPinInYaml, type PinTarget } from './pin';
+
+/** Renders `dist/<env>/` of one environment (file -> YAML); `renderEnvironment` of the cdk8s package. */
+export type RenderEnvironment = (repoRoot: string, env: EnvironmentConfig) => Map<string, string>;
+
+export function envBranch(env: string): string {
+  return `env/${env}`;
+}
+export function envFile(env: string): string {
+  return `environments/${env}.yaml`;
+}
+export function distDir(env: string): string {
+  return `dist/${env}`;
+}
+
+/** Names of the environments (`environments/<name>.yaml`) of a checkout. */
+export function environmentNames(repoRoot: string): string[] {
+  try {
+    return readdirSync(join(repoRoot, 'environments'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.slice(0, -'.yaml'.length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Fails with a UsageError naming the flag unless `name` is one of the repository's environments. */
+export function checkEnvironment(repoRoot: string, name: string, flag: string): string {
+  const known = environmentNames(repoRoot);
+  if (!known.includes(name)) {
+    throw new UsageError(
+      `${flag}: got ${JSON.stringify(name)}; expected one of the environments: ${known.join(', ') || '(none found)'}`,
+    );
+  }
+  return name;
+}
+
+/**
+ * Where an env branch is read from: `<remote>/env/<name>` freshly fetched when pushing, the local branch
+ * otherwise. A missing branch is a CliError naming it.
+ */
+export function branchTip(git: Git, env: string, remote: string | undefined): string {
+  const branch = envBranch(env);
+  if (remote === undefined) {
+    const tip = git.resolve(`refs/heads/${branch}`);
+    if (tip === undefined) {
+      throw new CliError(
+        `branch ${branch} does not exist here; expected it to (create it from main: git branch ${branch} main)`,
+      );
+    }
+    return tip;
+  }
+  const fetched = git.try(['fetch', '--quiet', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`]);
+  if (fetched.code !== 0) {
+    if (/couldn't find remote ref/i.test(fetched.stderr)) {
+      throw new CliError(
+        `branch ${branch} does not exist on remote ${remote}; expected it to (push it: git push ${remote} main:${branch})`,
+      );
+    }
+    throw new CliError(`cannot fetch ${branch} from remote ${remote}: ${fetched.stderr.trim()}`);
+  }
+  return git.resolve(`refs/remotes/${remote}/${branch}`)!;
+}
+
+/** An environment's config and files as committed at `rev`. */
+export function readEnvironmentAt(
+  git: Git,
+  rev: string,
+  env: string,
+): { config: EnvironmentConfig; dist: Map<string, string> } {
+  const text = git.show(rev, envFile(env));
+  if (text === undefined)
+    throw new CliError(`${envFile(env)} does not exist at ${rev}; expected env/${env} to hold it`);
+  return {
+    config: parseEnvironment(`${envFile(env)} (at ${rev.slice(0, 12)})`, text, env),
+    dist: git.tree(rev, distDir(env)),
+  };
+}
+
+function readDir(dir: string, prefix = ''): Map<string, string> {
+  const files = new Map<string, string>();
+  let names: string[];
+  try {
+    names = readdirSync(join(dir, prefix)).sort();
+  } catch {
+    return files;
+  }
+  for (const name of names) {
+    const rel = prefix === '' ? name : `${prefix}/${name}`;
+    if (statSync(join(dir, rel)).isDirectory()) for (const [k, v] of readDir(dir, rel)) files.set(k, v);
+    else files.set(rel, readFileSync(join(dir, rel), 'utf8'));
+  }
+  return files;
+}
+
+function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): string[] {
+  const differing: string[] = [];
+  for (const name of new Set([...a.keys(), ...b.keys()])) if (a.get(name) !== b.get(name)) differing.push(name);
+  return differing.sort();
+}
+
+/** Commit message trailers, in order (`Source-Commit`, `Image-Digest`, `Promoted-From`). */
+export type Trailers = ReadonlyArray<readonly [string, string]>;
+
+export interface PinUpdateProps {
+  /** The checkout the command runs in (its git objects and remotes are used; its files are not touched). */
+  readonly repoRoot: string;
+  readonly env: string;
+  readonly pin: PinTarget;
+  /** First line of the commit message. */
+  readonly subject: string;
+  readonly trailers: Trailers;
+  /**
+   * Push to this remote's `env/<env>`, retrying on a lost race.
+   * @default - commit on the local branch only
+   */
+  readonly remote?: string;
+  /** Attempts before giving up on a contended push. @default 10 */
+  readonly maxAttempts?: number;
+  readonly render: RenderEnvironment;
+  /** Progress lines (stderr). */
+  readonly log: (line: string) => void;
+  /** Sleeps between attempts; injectable so tests need not wait. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PinUpdateResult {
+  /** `unchanged`: the branch already runs this pin, no commit was made. */
+  readonly outcome: 'committed' | 'unchanged';
+  readonly previous: ImagePin;
+  readonly commit: string;
+  readonly attempts: number;
+}
+
+/** Push failures that mean "someone else moved the branch first": fetch, re-apply, retry. */
+const LOST_RACE =
+  /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref|\(stale info\)|incorrect old value/i;
+
+/** Jittered exponential backoff: 0.5-1.5 x 100 ms x 2^(attempt-1), capped at 5 s. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  return Math.round(Math.min(5000, 100 * 2 ** (attempt - 1)) * (0.5 + random()));
+}
+
+function commitMessage(subject: string, body: string, trailers: Trailers): string {
+  return `${subject}\n\n${body}\n\n${trailers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`;
+}
+
+/**
+ * Sets an environment's image pin on its branch `env/<env>` as exactly one commit that touches only
+ * `environments/<env>.yaml` (the two pin lines) and the lines of `dist/<env>/` that depend on it.
+ *
+ * Work happens in a temporary detached worktree, so the caller's checkout is never modified. When pushing,
+ * a rejected push (another bump won the race) fetches the new tip, re-applies the pin there (re-rendering),
+ * and retries up to `maxAttempts` times with jittered backoff: every bump lands, in push order (last writer
+ * wins), and a bump whose pin is already on the tip ends as `unchanged` instead of adding an empty commit.
+ */
+export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUpdateResult> {
+  const git = new Git(props.repoRoot);
+  const branch = envBranch(props.env);
+  const maxAttempts = props.maxAttempts ?? 10;
+  const sleep = props.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+
+  // Preflight: nothing below is written until every check passed.
+  const checkedOut = git.worktreeOf(branch);
+  if (checkedOut !== undefined) {
+    const dirty = new Git(checkedOut).status();
+    if (dirty.length > 0) {
+      throw new CliError(
+        `worktree ${checkedOut} has ${branch} checked out with uncommitted changes (${dirty.slice(0, 3).join('; ')}); expected a clean worktree: commit or discard them first`,
+      );
+    }
+  }
+  let base = branchTip(git, props.env, props.remote);
+  const localTip = git.resolve(`refs/heads/${branch}`);
+  if (props.remote !== undefined && localTip !== undefined && !git.isAncestor(localTip, base)) {
+    throw new CliError(
+      `local ${branch} has commits that ${props.remote}/${branch} does not; expected it to be behind or equal: push or drop them first`,
+    );
+  }
+
+  const worktree = mkdtempSync(join(tmpdir(), `platform-${props.env}-`));
+  let added = false;
+  try {
+    git.run(['worktree', 'add', '--quiet', '--detach', worktree, base]);
+    added = true;
+    const wt = new Git(worktree);
+    for (let attempt = 1; ; attempt++) {
+      const applied = applyPin(wt, worktree, props, base);
+      if (applied.outcome === 'unchanged') return { ...applied, attempts: attempt };
+
+      if (props.remote === undefined) {
+        publishLocally(git, branch, applied.commit, base, checkedOut);
+        return { ...applied, attempts: attempt };
+      }
+      const pushed = git.try(['push', '--porcelain', props.remote, `${applied.commit}:refs/heads/${branch}`]);
+      if (pushed.code === 0) {
+        git.try(['update-ref', `refs/remotes/${props.remote}/${branch}`, applied.commit]);
+        if (localTip !== undefined)
+          publishLocally(git, branch, applied.commit, git.resolve(`refs/heads/${branch}`)!, checkedOut);
+        return { ...applied, attempts: attempt };
+      }
+      const why = `${pushed.stdout}\n${pushed.stderr}`;
+      if (!LOST_RACE.test(why))
+        throw new CliError(
+          `git push to ${props.remote} ${branch} failed: ${pushed.stderr.trim() || pushed.stdout.trim()}`,
+        );
+      if (attempt >= maxAttempts) {
+        throw new CliError(
+          `${branch} on ${props.remote} kept moving: the push was rejected ${attempt} times (--max-attempts ${maxAttempts}); nothing was pushed, run the command again`,
+        );
+      }
+      const wait = backoffMs(attempt);
+      props.log(
+        `${branch} moved on ${props.remote} while pushing (attempt ${attempt}/${maxAttempts}); re-applying on the new tip in ${wait} ms`,
+      );
+      await sleep(wait);
+      base = branchTip(git, props.env, props.remote);
+      wt.run(['checkout', '--quiet', '--detach', '--force', base]);
+    }
+  } finally {
+    if (added) git.try(['worktree', 'remove', '--force', worktree]);
+    rmSync(worktree, { recursive: true, force: true });
+    git.try(['worktree', 'prune']);
+  }
+}
+
+/** Moves the local branch to `commit`: fast-forwards its worktree if it is checked out, else a compare-and-swap. */
+function publishLocally(
+  git: Git,
+  branch: string,
+  commit: string,
+  expected: string,
+  checkedOut: string | undefined,
+): void {
+  if (checkedOut !== undefined) {
+    new Git(checkedOut).run(['merge', '--quiet', '--ff-only', commit]);
+    return;
+  }
+  git.run(['update-ref', '-m', 'platform: update image pin', `refs/heads/${branch}`, commit, expected]);
+}
+
+/** One attempt: on the worktree at `base`, set the pin, re-render, commit. Returns the new commit or `unchanged`. */
+function applyPin(
+  wt: Git,
+  worktree: string,
+  props: PinUpdateProps,
+  base: string,
+): { outcome: 'committed' | 'unchanged'; previous: ImagePin; commit: string } {
+  const file = envFile(props.env);
+  const dist = distDir(props.env);
+  const where = `${envBranch(props.env)} (${base.slice(0, 12)})`;
+  let text: string;
+  try {
+    text = readFileSync(join(worktree, file), 'utf8');
+  } catch {
+    throw new CliError(`${file} does not exist on ${where}; expected the environment's config there`);
+  }
+  const before = parseEnvironment(`${file} on ${where}`, text, props.env);
+  const previous = before.app.image;
+  if (samePin(previous, props.pin)) return { outcome: 'unchanged', previous, commit: base };
+
+  // The branch's dist must be exactly what its config renders today; otherwise re-rendering would also
+  // carry unrelated changes (a newer renderer from main) into a commit that is meant to change one pin.
+  const committed = readDir(join(worktree, dist));
+  const stale = sameFiles(committed, props.render(worktree, before));
+  if (stale.length > 0) {
+    throw new CliError(
+      `${dist} on ${where} is not what ${file} renders with this version of the platform (differs in: ${stale.join(', ')}); ` +
+        `expected them to agree so the commit changes only the pin: bring main's changes to ${envBranch(props.env)} first (docs/gitops.md)`,
+    );
+  }
+
+  const updatedText = setPinInYaml(file, text, props.pin);
+  const after = parseEnvironment(file, updatedText, props.env);
+  const rendered = props.render(worktree, after);
+  writeFileAtomic(join(worktree, file), updatedText);
+  replaceDirAtomic(join(worktree, dist), rendered);
+
+  wt.run(['add', '--all', '--', file, dist]);
+  const changed = wt.run(['diff', '--cached', '--name-only']).split('\n').filter(Boolean);
+  const outside = changed.filter((p) => p !== file && !p.startsWith(`${dist}/`));
+  if (outside.length > 0)
+    throw new CliError(`refusing to commit files outside ${file} and ${dist}/: ${outside.join(', ')}`);
+  const body =
+    `Set app.image of ${props.env} to ${imageReference(after.app.image)}\n` +
+    `(was ${previous.tag}@${previous.digest}) and re-render ${dist}/.`;
+  wt.run(['commit', '--quiet', '--no-verify', '-F', '-'], commitMessage(props.subject, body, props.trailers));
+  return { outcome: 'committed', previous, commit: wt.run(['rev-parse', 'HEAD']).trim() };
+}

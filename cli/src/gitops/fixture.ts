@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadEnvironment } from '@metrics-platform/cdk8s/lib/config';
+import { replaceDirAtomic } from '../util/atomic';
+import type { RenderEnvironment } from './env-branch';
+
+/**
+ * Test fixture (used by the gitops tests only): a bare `origin` and clones of a small repository with this
+ * project's real environments/*.yaml and their rendered dist/<env>/, branches main and env/<env> for each.
+ */
+export interface GitFixture {
+  readonly dir: string;
+  readonly origin: string;
+  /** A fresh clone of origin with every env branch as a local branch too. */
+  clone(name: string): string;
+  cleanup(): void;
+}
+
+export const REPO_ROOT = resolve(__dirname, '../../..');
+
+export const IDENTITY = {
+  GIT_AUTHOR_NAME: 'Platform Test',
+  GIT_AUTHOR_EMAIL: 'platform-test@example.org',
+  GIT_COMMITTER_NAME: 'Platform Test',
+  GIT_COMMITTER_EMAIL: 'platform-test@example.org',
+};
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...IDENTITY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+}
+
+export function createGitFixture(render: RenderEnvironment): GitFixture {
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-test-'));
+  const origin = join(dir, 'origin.git');
+  git(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
+  const seed = join(dir, 'seed');
+  git(dir, 'init', '--quiet', '-b', 'main', seed);
+  mkdirSync(join(seed, 'environments'));
+  const envs = readdirSync(join(REPO_ROOT, 'environments')).filter((f) => f.endsWith('.yaml'));
+  for (const f of envs) copyFileSync(join(REPO_ROOT, 'environments', f), join(seed, 'environments', f));
+  for (const f of envs) {
+    const name = f.slice(0, -'.yaml'.length);
+    replaceDirAtomic(join(seed, 'dist', name), render(seed, loadEnvironment(seed, name)));
+  }
+  git(seed, 'add', '.');
+  git(seed, 'commit', '--quiet', '-m', 'seed');
+  git(seed, 'remote', 'add', 'origin', origin);
+  const branches = envs.map((f) => `main:env/${f.slice(0, -'.yaml'.length)}`);
+  git(seed, 'push', '--quiet', 'origin', 'main', ...branches);
+  return {
+    dir,
+    origin,
+    clone(name) {
+      const path = join(dir, name);
+      git(dir, 'clone', '--quiet', origin, path);
+      for (const f of envs) {
+        const env = f.slice(0, -'.yaml'.length);
+        git(path, 'branch', '--quiet', '--track', `env/${env}`, `origin/env/${env}`);
+      }
+      return path;
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const DIGEST_A = `sha256:${'a'.repeat(64)}`;
+export const DIGEST_B = `sha256:${'b'.repeat(64)}`;
+export const DIGEST_C = `sha256:${'c'.repeat(64)}`;

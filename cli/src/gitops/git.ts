@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { CliError } from '../util/errors';
+
+/** Outcome of one git invocation that is allowed to fail. */
+export interface GitResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs git in one repository or worktree, never prompting, with stable (C locale) messages to match on. */
+export class Git {
+  constructor(readonly cwd: string) {}
+
+  /** Runs git and returns the result whatever the exit code. */
+  try(args: readonly string[], input?: string): GitResult {
+    const res = spawnSync('git', [...args], {
+      cwd: this.cwd,
+      input,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANG: 'C' },
+    });
+    if (res.error) throw new CliError(`cannot run git: ${res.error.message}`);
+    return { code: res.status ?? 1, stdout: res.stdout, stderr: res.stderr };
+  }
+
+  /** Runs git and returns stdout; a non-zero exit is a CliError naming the command and git's message. */
+  run(args: readonly string[], input?: string): string {
+    const res = this.try(args, input);
+    if (res.code !== 0) {
+      throw new CliError(`git ${args.join(' ')} failed (in ${this.cwd}): ${(res.stderr || res.stdout).trim()}`);
+    }
+    return res.stdout;
+  }
+
+  /** The commit a ref names, or undefined when it does not exist. */
+  resolve(ref: string): string | undefined {
+    const res = this.try(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+    return res.code === 0 ? res.stdout.trim() : undefined;
+  }
+
+  isAncestor(ancestor: string, descendant: string): boolean {
+    return this.try(['merge-base', '--is-ancestor', ancestor, descendant]).code === 0;
+  }
+
+  /** Uncommitted changes (tracked or untracked), as `git status --porcelain` lines. */
+  status(): string[] {
+    return this.run(['status', '--porcelain'])
+      .split('\n')
+      .filter((l) => l !== '');
+  }
+
+  /** Content of `path` at `rev`, or undefined when it does not exist there. */
+  show(rev: string, path: string): string | undefined {
+    const res = this.try(['show', `${rev}:${path}`]);
+    return res.code === 0 ? res.stdout : undefined;
+  }
+
+  /** Files under `dir` at `rev` (paths relative to `dir`) -> content. */
+  tree(rev: string, dir: string): Map<string, string> {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    const files = new Map<string, string>();
+    const names = this.run(['ls-tree', '-r', '-z', '--name-only', rev, '--', prefix]).split('\0').filter(Boolean);
+    for (const name of names) files.set(name.slice(prefix.length), this.run(['show', `${rev}:${name}`]));
+    return files;
+  }
+
+  /** The worktree (path) that has `branch` checked out, if any. */
+  worktreeOf(branch: string): string | undefined {
+    let path: string | undefined;
+    for (const line of this.run(['worktree', 'list', '--porcelain']).split('\n')) {
+      if (line.startsWith('worktree ')) path = line.slice('worktree '.length);
+      if (line === `branch refs/heads/${branch}`) return path;
+    }
+    return undefined;
+  }
+}
+
+/** The top of the git repository containing `dir`, or a CliError when it is not in one. */
+export function repositoryRoot(dir: string): string {
+  const res = new Git(dir).try(['rev-parse', '--show-toplevel']);
+  if (res.code !== 0) throw new CliError(`${dir} is not inside a git repository: ${res.stderr.trim()}`);
+  return res.stdout.trim();
+}
