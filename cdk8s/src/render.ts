@@ -25,9 +25,28 @@ function identity(m: Manifest): string {
   return `${m.kind ?? '?'}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? '?'}`;
 }
 
+/**
+ * YAML of identical objects, keyed by their JSON: the platform API (XRDs, Compositions, Providers) is the same in
+ * every environment, and YAML serialization is the costliest step of a render. JSON.stringify is an order of
+ * magnitude cheaper, so it makes a good key.
+ */
+const yamlCache = new Map<string, string>();
+const YAML_CACHE_LIMIT = 10_000;
+
+function toYaml(manifest: unknown): string {
+  const key = JSON.stringify(manifest);
+  let text = yamlCache.get(key);
+  if (text === undefined) {
+    text = stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false });
+    if (yamlCache.size >= YAML_CACHE_LIMIT) yamlCache.clear();
+    yamlCache.set(key, text);
+  }
+  return text;
+}
+
 /** YAML text of a list of manifests: one document each, no line folding (stable diffs). */
 export function toYamlDocuments(header: string, manifests: readonly unknown[]): string {
-  return header + manifests.map((m) => '---\n' + stringify(m, { lineWidth: 0, aliasDuplicateObjects: false })).join('');
+  return header + manifests.map((m) => '---\n' + toYaml(m)).join('');
 }
 
 /**

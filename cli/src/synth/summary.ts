@@ -1,5 +1,11 @@
-import { parseAllDocuments } from 'yaml';
 import type { Tree } from './trees';
+
+/**
+ * A document's top-level `kind:`. Generated files are block-style YAML, so the top-level keys, and only they,
+ * start at column 0 (nested keys are indented, block scalars too): a line scan counts them without parsing
+ * every document again (which would cost as much as rendering them).
+ */
+const TOP_LEVEL_KIND = /^kind: *["']?([A-Za-z0-9]+)["']? *$/gm;
 
 /** Objects per tree and kind: tree dir -> kind -> count. */
 export function countObjects(trees: readonly Tree[]): Map<string, Map<string, number>> {
@@ -8,11 +14,7 @@ export function countObjects(trees: readonly Tree[]): Map<string, Map<string, nu
     const byKind = new Map<string, number>();
     for (const [name, text] of tree.files) {
       if (!/\.ya?ml$/.test(name)) continue;
-      for (const doc of parseAllDocuments(text)) {
-        const obj = doc.toJS() as { kind?: unknown } | null;
-        if (obj === null || typeof obj !== 'object' || typeof obj.kind !== 'string') continue;
-        byKind.set(obj.kind, (byKind.get(obj.kind) ?? 0) + 1);
-      }
+      for (const match of text.matchAll(TOP_LEVEL_KIND)) byKind.set(match[1]!, (byKind.get(match[1]!) ?? 0) + 1);
     }
     counts.set(tree.dir, byKind);
   }

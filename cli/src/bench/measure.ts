@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** One timed run of a command: wall time and the largest resident set of any node process it started. */
+export interface Sample {
+  readonly ms: number;
+  readonly peakRssMiB: number;
+}
+
+/** Preloaded into every node process of a run (NODE_OPTIONS): records its peak RSS when it exits. */
+const RSS_RECORDER = `'use strict';
+const { writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+process.on('exit', () => {
+  try {
+    writeFileSync(join(process.env.BENCH_RSS_DIR, process.pid + '.rss'), String(process.resourceUsage().maxRSS));
+  } catch {}
+});
+`;
+
+let recorder: string | undefined;
+function recorderPath(): string {
+  if (recorder === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-rss-recorder-'));
+    recorder = join(dir, 'record-rss.js');
+    writeFileSync(recorder, RSS_RECORDER);
+  }
+  return recorder;
+}
+
+export interface CommandSpec {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  /** Upper bound for one run; the run fails beyond it (benchmarks must terminate). */
+  readonly timeoutMs: number;
+}
+
+/** Runs `spec` once; throws with its output if it fails. */
+export function runOnce(spec: CommandSpec): Sample {
+  const rssDir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
+  try {
+    const started = process.hrtime.bigint();
+    const result = spawnSync(spec.argv[0]!, spec.argv.slice(1), {
+      cwd: spec.cwd,
+      encoding: 'utf8',
+      timeout: spec.timeoutMs,
+      env: {
+        ...process.env,
+        BENCH_RSS_DIR: rssDir,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${recorderPath()}`.trim(),
+      },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (result.status !== 0) {
+      throw new Error(
+        `${spec.argv.join(' ')} (in ${spec.cwd}) failed with ${result.status ?? result.signal ?? result.error?.message}:\n${result.stdout}${result.stderr}`,
+      );
+    }
+    const kib = readdirSync(rssDir).map((f) => Number(readFileSync(join(rssDir, f), 'utf8')));
+    return { ms, peakRssMiB: Math.max(0, ...kib) / 1024 };
+  } finally {
+    rmSync(rssDir, { recursive: true, force: true });
+  }
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of nothing');
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Runs each command of `steps` in sequence, `runs` times; the medians of the summed time and of the peak RSS. */
+export function measure(steps: readonly CommandSpec[], runs: number): Sample {
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    const parts = steps.map(runOnce);
+    samples.push({
+      ms: parts.reduce((a, p) => a + p.ms, 0),
+      peakRssMiB: Math.max(...parts.map((p) => p.peakRssMiB)),
+    });
+  }
+  return { ms: median(samples.map((s) => s.ms)), peakRssMiB: median(samples.map((s) => s.peakRssMiB)) };
+}
+
+/** Least-squares fit of y = a + b x and its coefficient of determination. */
+export function linearFit(points: readonly [number, number][]): { intercept: number; slope: number; r2: number } {
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  const slope = sxx === 0 ? 0 : sxy / sxx;
+  const intercept = my - slope * mx;
+  const ssTot = points.reduce((a, [, y]) => a + (y - my) ** 2, 0);
+  const ssRes = points.reduce((a, [x, y]) => a + (y - (intercept + slope * x)) ** 2, 0);
+  return { intercept, slope, r2: ssTot === 0 ? 1 : 1 - ssRes / ssTot };
+}

@@ -1,0 +1,165 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '../util/atomic';
+import { findRepoRoot } from '../synth/repo-root';
+import { commands } from '../commands/index';
+import { generatedPlatform, realPlatform, type BenchRepo } from './generated-platform';
+import { linearFit, measure, type CommandSpec, type Sample } from './measure';
+
+/**
+ * `npm run bench:synth`: how long `platform synth` (compiled, plain node) takes for the real platform and for
+ * generated platforms of 10, 50 and 100 apps x 3 environments, with and without `platform validate`, against the
+ * `cdk8s synth` CLI (ts-node) on the same inputs in the same run. Every figure is the median of --runs fresh
+ * processes (start-up included: that is what a user waits for), with the peak RSS of the largest node process.
+ */
+
+const usage = `usage: npm run bench:synth -- [--runs N] [--sizes 10,50,100] [--no-baseline] [--json FILE] [--strict]
+
+  --runs N        runs per measurement, median reported (default 5; the cdk8s baseline uses at most 3)
+  --sizes LIST    generated platforms, in apps (each x 3 environments) (default 10,50,100)
+  --no-baseline   skip the cdk8s synth (ts-node) baseline
+  --json FILE     also write the results as JSON
+  --strict        exit 1 when a target is missed`;
+
+const TARGETS = { realSynthMs: 1000, realSynthValidateMs: 3000, hundredAppsMs: 5000, linearR2: 0.98 } as const;
+
+interface Row {
+  readonly platform: string;
+  readonly apps: number;
+  readonly environments: number;
+  readonly synth: Sample;
+  readonly synthValidate?: Sample;
+  readonly cdk8s?: Sample;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench:synth: ${message}\n${usage}\n`);
+  process.exit(2);
+}
+
+function options() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        runs: { type: 'string', default: '5' },
+        sizes: { type: 'string', default: '10,50,100' },
+        'no-baseline': { type: 'boolean', default: false },
+        json: { type: 'string' },
+        strict: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50)
+    fail(`--runs: got ${JSON.stringify(values.runs)}; expected 1..50`);
+  const sizes = values.sizes.split(',').map(Number);
+  if (sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 1000)) {
+    fail(`--sizes: got ${JSON.stringify(values.sizes)}; expected comma-separated integers 1..1000`);
+  }
+  return { runs, sizes, baseline: !values['no-baseline'], json: values.json, strict: values.strict };
+}
+
+function main(): void {
+  const opts = options();
+  const repoRoot = findRepoRoot(__dirname);
+  const node = process.execPath;
+  const platform = join(repoRoot, 'cli', 'lib', 'bin', 'platform.js');
+  const cdk8sCli = join(repoRoot, 'node_modules', '.bin', 'cdk8s');
+  const hasValidate = Object.prototype.hasOwnProperty.call(commands, 'validate');
+
+  const synthStep = (r: BenchRepo): CommandSpec => ({
+    argv: [node, platform, 'synth', '--root', r.root],
+    cwd: r.root,
+    timeoutMs: 120_000,
+  });
+  const validateStep = (r: BenchRepo): CommandSpec => ({
+    argv: [node, platform, 'validate'],
+    cwd: r.root,
+    timeoutMs: 300_000,
+  });
+  const cdk8sStep = (r: BenchRepo): CommandSpec => ({ argv: [cdk8sCli, 'synth'], cwd: r.root, timeoutMs: 600_000 });
+
+  const bench = (name: string, apps: number, repo: BenchRepo): Row => {
+    process.stderr.write(`bench:synth: ${name} (${repo.environments} environments)...\n`);
+    try {
+      const synth = measure([synthStep(repo)], opts.runs);
+      const synthValidate = hasValidate ? measure([synthStep(repo), validateStep(repo)], opts.runs) : undefined;
+      const cdk8s = opts.baseline ? measure([cdk8sStep(repo)], Math.min(opts.runs, 3)) : undefined;
+      return { platform: name, apps, environments: repo.environments, synth, synthValidate, cdk8s };
+    } finally {
+      rmSync(repo.root, { recursive: true, force: true });
+    }
+  };
+
+  const rows: Row[] = [bench('real', 1, realPlatform(repoRoot))];
+  for (const apps of opts.sizes) rows.push(bench(`${apps} apps x 3 envs`, apps, generatedPlatform(repoRoot, apps)));
+
+  const generated = rows.slice(1);
+  const fit = generated.length >= 2 ? linearFit(generated.map((r) => [r.environments, r.synth.ms])) : undefined;
+  const real = rows[0]!;
+  const hundred = rows.find((r) => r.apps === 100 && r.platform !== 'real');
+  const targets: [string, boolean | undefined, string][] = [
+    ['real platform synth < 1 s', real.synth.ms < TARGETS.realSynthMs, ms(real.synth.ms)],
+    [
+      'real platform synth + validate < 3 s',
+      real.synthValidate && real.synthValidate.ms < TARGETS.realSynthValidateMs,
+      real.synthValidate ? ms(real.synthValidate.ms) : 'no validate command yet',
+    ],
+    [
+      '100 apps x 3 envs synth < 5 s',
+      hundred && hundred.synth.ms < TARGETS.hundredAppsMs,
+      hundred ? ms(hundred.synth.ms) : 'not run',
+    ],
+    [
+      `linear growth (R² of time vs environments >= ${TARGETS.linearR2})`,
+      fit && fit.r2 >= TARGETS.linearR2,
+      fit
+        ? `R² ${fit.r2.toFixed(4)}, ${fit.slope.toFixed(1)} ms per environment + ${ms(fit.intercept)} fixed`
+        : 'needs 2 sizes',
+    ],
+  ];
+
+  const out: string[] = [];
+  out.push(
+    `# platform synth benchmark (node ${process.version}, median of ${opts.runs} runs, cdk8s baseline median of ${Math.min(opts.runs, 3)})`,
+    '',
+  );
+  out.push(
+    '| platform | envs | synth | synth + validate | cdk8s synth (ts-node) | cdk8s / synth | synth per env | peak RSS synth | peak RSS synth+validate | peak RSS cdk8s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const r of rows) {
+    out.push(
+      `| ${r.platform} | ${r.environments} | ${ms(r.synth.ms)} | ${r.synthValidate ? ms(r.synthValidate.ms) : 'n/a'} | ${r.cdk8s ? ms(r.cdk8s.ms) : 'n/a'} | ${
+        r.cdk8s ? `${(r.cdk8s.ms / r.synth.ms).toFixed(1)}x` : 'n/a'
+      } | ${(r.synth.ms / r.environments).toFixed(1)} ms | ${mib(r.synth)} | ${r.synthValidate ? mib(r.synthValidate) : 'n/a'} | ${r.cdk8s ? mib(r.cdk8s) : 'n/a'} |`,
+    );
+  }
+  out.push('', '| target | result | measured |', '|---|---|---|');
+  for (const [what, ok, measured] of targets)
+    out.push(`| ${what} | ${ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS'} | ${measured} |`);
+  process.stdout.write(out.join('\n') + '\n');
+
+  if (opts.json !== undefined) {
+    writeFileAtomic(
+      opts.json,
+      JSON.stringify({ node: process.version, runs: opts.runs, rows, fit, targets }, null, 2) + '\n',
+    );
+  }
+  if (opts.strict && targets.some(([, ok]) => ok === false)) process.exitCode = 1;
+}
+
+function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
+}
+
+function mib(s: Sample): string {
+  return `${Math.round(s.peakRssMiB)} MiB`;
+}
+
+main();
