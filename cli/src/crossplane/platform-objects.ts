@@ -1,0 +1,23 @@
+import type { App, Chart} from 'cdk8s';
+import { Testing } from 'cdk8s';
+import type { EnvironmentConfig } from '@metrics-platform/cdk8s/lib/config';
+import { AwsResourcesChart, platformApiObjects, providerConfig } from '@metrics-platform/cdk8s/lib/crossplane';
+import type { Obj } from './checks';
+
+/** The objects the offline Crossplane checks look at, exactly as cdk8s renders them. */
+
+/** Synthesizes a chart and returns its objects (cdk8s applies its own normalisation, as in dist/<env>/). */
+function synth(build: (app: App) => Chart): Obj[] {
+  const app = Testing.app();
+  return Testing.synth(build(app)) as Obj[];
+}
+
+/** The environment-independent platform API (crossplane/) plus the ProviderConfig of one namespace. */
+export function platformObjects(namespace = 'metrics-dev'): Obj[] {
+  return [...(platformApiObjects() as Obj[]), providerConfig(namespace) as Obj].map((o) => structuredClone(o));
+}
+
+/** The XRs an environment's AwsResourcesChart renders. */
+export function environmentXrs(env: EnvironmentConfig): Obj[] {
+  return synth((app) => new AwsResourcesChart(app, 'aws', { env }));
+}
