@@ -3,6 +3,7 @@ import type * as SynthCommand from './synth';
 import type * as BumpCommand from './bump';
 import type * as PromoteCommand from './promote';
 import type * as DiffCommand from './diff';
+import type * as StatusCommand from './status';
 
 /**
  * Every sub-command, loaded lazily so that `platform status` does not pay for cdk8s and
@@ -14,4 +15,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   bump: async () => (require('./bump') as typeof BumpCommand).bump, // eslint-disable-line @typescript-eslint/no-require-imports
   promote: async () => (require('./promote') as typeof PromoteCommand).promote, // eslint-disable-line @typescript-eslint/no-require-imports
   diff: async () => (require('./diff') as typeof DiffCommand).diff, // eslint-disable-line @typescript-eslint/no-require-imports
+  status: async () => (require('./status') as typeof StatusCommand).status, // eslint-disable-line @typescript-eslint/no-require-imports
 };
