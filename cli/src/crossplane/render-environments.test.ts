@@ -1,7 +1,6 @@
 import { loadEnvironments } from '@metrics-platform/cdk8s/lib/config';
 import { MANAGED_ADDONS, MAX_RELEASE_REFS } from '@metrics-platform/cdk8s/lib/crossplane';
-import { findRepoRoot } from '../validate/repo-root';
-import { resolveSchemasDir, SchemaRegistry } from '../validate';
+import { findRepoRoot, resolveSchemasDir, SchemaRegistry } from '../validate';
 import { environmentXrs, platformObjects } from './platform-objects';
 import { applyDefaults } from './render/defaults';
 import { getValue } from './render/fieldpath';
