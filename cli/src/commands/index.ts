@@ -4,6 +4,8 @@ import type * as BumpCommand from './bump';
 import type * as PromoteCommand from './promote';
 import type * as DiffCommand from './diff';
 import type * as StatusCommand from './status';
+import type * as ValidateCommand from './validate';
+import type * as SchemasCommand from './schemas';
 
 /**
  * Every sub-command, loaded lazily so that `platform status` does not pay for cdk8s and
@@ -16,4 +18,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   promote: async () => (require('./promote') as typeof PromoteCommand).promote, // eslint-disable-line @typescript-eslint/no-require-imports
   diff: async () => (require('./diff') as typeof DiffCommand).diff, // eslint-disable-line @typescript-eslint/no-require-imports
   status: async () => (require('./status') as typeof StatusCommand).status, // eslint-disable-line @typescript-eslint/no-require-imports
+  validate: async () => (require('./validate') as typeof ValidateCommand).validate, // eslint-disable-line @typescript-eslint/no-require-imports
+  schemas: async () => (require('./schemas') as typeof SchemasCommand).schemas, // eslint-disable-line @typescript-eslint/no-require-imports
 };

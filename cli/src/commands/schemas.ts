@@ -1,0 +1,61 @@
+import { userSchemasCacheDir } from '../schemas/cache-dir';
+import { DEFAULT_SCHEMAS_BASE_URL, fetchPinnedSchemas, SchemaFetchError } from '../schemas/fetch';
+import { PINNED_SCHEMA_FILES, PINNED_SCHEMAS_ID } from '../schemas/manifest';
+import { CliError, UsageError } from '../util/errors';
+import type { Command } from './command';
+
+const usage = `usage: platform schemas fetch [--dest DIR] [--base-url URL] [--force]
+       platform schemas path
+
+fetch  downloads exactly the pinned upstream schema files (cli/src/schemas/manifest.ts: repository, commit,
+       path, sha256), verifies every sha256 and replaces the cache directory atomically.
+path   prints the cache directory that \`platform validate\` falls back to.
+
+flags:
+  --dest DIR      where to put them (default: $XDG_CACHE_HOME/metrics-platform/schemas/${PINNED_SCHEMAS_ID})
+  --base-url URL  raw-content base URL (default: $PLATFORM_SCHEMAS_BASE_URL or ${DEFAULT_SCHEMAS_BASE_URL});
+                  files are fetched from <base>/<owner>/<repo>/<commit>/<path>
+  --force         download even when the cache already matches every pinned sum`;
+
+export const schemas: Command = {
+  name: 'schemas',
+  summary: 'fetch the pinned upstream schemas into the user cache (offline validation needs them)',
+  usage,
+  async run(args) {
+    const [sub, ...rest] = args;
+    if (sub === 'path') {
+      if (rest.length > 0) throw new UsageError(`schemas path: unexpected argument ${rest[0] as string}`);
+      process.stdout.write(userSchemasCacheDir() + '\n');
+      return 0;
+    }
+    if (sub !== 'fetch')
+      throw new UsageError(`expected a sub-command: fetch or path; got ${JSON.stringify(sub ?? '')}`);
+    let dest = userSchemasCacheDir();
+    let baseUrl = process.env.PLATFORM_SCHEMAS_BASE_URL || DEFAULT_SCHEMAS_BASE_URL;
+    let force = false;
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i] as string;
+      const value = (): string => {
+        const v = rest[++i];
+        if (v === undefined || v.startsWith('--')) throw new UsageError(`${a}: expected a value`);
+        return v;
+      };
+      if (a === '--dest') dest = value();
+      else if (a === '--base-url') baseUrl = value();
+      else if (a === '--force') force = true;
+      else throw new UsageError(`unknown argument ${a}; expected --dest, --base-url or --force`);
+    }
+    try {
+      const result = await fetchPinnedSchemas({ dest, baseUrl, force });
+      process.stdout.write(
+        result.downloaded === 0
+          ? `${dest}: already holds the ${PINNED_SCHEMA_FILES.length} pinned files\n`
+          : `${dest}: ${result.downloaded} pinned files downloaded and verified\n`,
+      );
+      return 0;
+    } catch (err) {
+      if (err instanceof SchemaFetchError) throw new CliError(err.message);
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,134 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { Problem } from './problem';
+
+/** One YAML document of one file, with where it came from. */
+export interface SourcedObject {
+  /** The file, relative to the repository root when inside it. */
+  readonly file: string;
+  readonly object: Record<string, unknown>;
+  /**
+   * The directory Argo CD applies as one unit (`dist/<env>`, `crossplane`, `argocd`): cross-object checks and
+   * collisions are evaluated within it.
+   */
+  readonly group: string;
+}
+
+export interface LoadResult {
+  readonly objects: SourcedObject[];
+  readonly problems: Problem[];
+}
+
+/** Kustomize's own file: not a Kubernetes object, checked separately. */
+export const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+function fileProblem(file: string, message: string, path = '-'): Problem {
+  return { file, kind: '-', namespace: '-', name: '-', path, message, severity: 'error' };
+}
+
+/** Every `*.yaml` / `*.yml` under `path` (or `path` itself), sorted, skipping dot-directories. */
+export function yamlFilesUnder(path: string): string[] {
+  const st = statSync(path);
+  if (st.isFile()) return [path];
+  const out: string[] = [];
+  for (const name of readdirSync(path).sort()) {
+    if (name.startsWith('.') || name === 'node_modules') continue;
+    const child = join(path, name);
+    if (statSync(child).isDirectory()) out.push(...yamlFilesUnder(child));
+    else if (/\.ya?ml$/.test(name) || name === 'Kustomization') out.push(child);
+  }
+  return out;
+}
+
+/** The apply unit of a file: `dist/<env>` for rendered environments, else the top directory under the root. */
+export function groupOf(relFile: string): string {
+  const parts = relFile.split(/[\\/]/);
+  if (parts[0] === 'dist' && parts.length > 2) return `dist/${parts[1] as string}`;
+  if (parts.length > 1 && parts[0] !== '..') return parts[0] as string;
+  return parts.slice(0, -1).join('/') || '.';
+}
+
+export function displayPath(file: string, repoRoot: string | undefined): string {
+  if (repoRoot === undefined) return file;
+  const rel = relative(repoRoot, file);
+  return rel.startsWith(`..${sep}`) || rel === '..' ? file : rel.split(sep).join('/');
+}
+
+/** Parses every file; YAML errors, non-object documents and kustomization problems become problems. */
+export function loadFiles(files: readonly string[], repoRoot: string | undefined): LoadResult {
+  const objects: SourcedObject[] = [];
+  const problems: Problem[] = [];
+  for (const abs of files) {
+    const file = displayPath(abs, repoRoot);
+    const group = groupOf(file);
+    const base = file.split('/').pop() ?? file;
+    let text: string;
+    try {
+      text = readFileSync(abs, 'utf8');
+    } catch (err) {
+      problems.push(fileProblem(file, `cannot read: ${(err as Error).message}`));
+      continue;
+    }
+    const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+    docs.forEach((doc, i) => {
+      if (doc.errors.length > 0) {
+        for (const e of doc.errors)
+          problems.push(fileProblem(file, `not valid YAML: ${e.message.split('\n')[0] ?? ''}`));
+        return;
+      }
+      const value: unknown = doc.toJS({ maxAliasCount: 100 });
+      if (value === null || value === undefined) return;
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        problems.push(
+          fileProblem(
+            file,
+            `document ${i + 1}: expected a Kubernetes object (a mapping), got ${Array.isArray(value) ? 'a list' : typeof value}`,
+          ),
+        );
+        return;
+      }
+      if (KUSTOMIZATION_FILES.has(base)) {
+        problems.push(...checkKustomization(abs, file, value as Record<string, unknown>));
+        return;
+      }
+      objects.push({ file, object: value as Record<string, unknown>, group });
+    });
+  }
+  return { objects, problems };
+}
+
+/**
+ * A kustomization is not a Kubernetes object: check that it is one and that every local `resources` entry
+ * exists (a typo there silently drops objects from the bootstrap).
+ */
+function checkKustomization(abs: string, file: string, k: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  const kind = String(k.kind ?? 'Kustomization');
+  const apiVersion = k.apiVersion;
+  if (apiVersion !== undefined && !/^kustomize\.config\.k8s\.io\/v1(beta1)?$/.test(String(apiVersion)))
+    problems.push({
+      ...fileProblem(file, `got ${JSON.stringify(apiVersion)}; expected kustomize.config.k8s.io/v1beta1`, 'apiVersion'),
+      kind,
+    });
+  const resources = k.resources;
+  if (resources !== undefined && !Array.isArray(resources))
+    problems.push({ ...fileProblem(file, 'expected a list of paths or URLs', 'resources'), kind });
+  if (Array.isArray(resources)) {
+    const dir = abs.slice(0, abs.length - (abs.split(/[\\/]/).pop() ?? '').length);
+    resources.forEach((r, i) => {
+      if (typeof r !== 'string') {
+        problems.push({
+          ...fileProblem(file, `got ${JSON.stringify(r)}; expected a path or URL`, `resources[${i}]`),
+          kind,
+        });
+      } else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(r) && !r.startsWith('github.com/') && !existsSync(join(dir, r))) {
+        problems.push({
+          ...fileProblem(file, `${JSON.stringify(r)} does not exist next to the kustomization`, `resources[${i}]`),
+          kind,
+        });
+      }
+    });
+  }
+  return problems;
+}

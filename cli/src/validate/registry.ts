@@ -1,0 +1,432 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import { createAjv, describe, withWarnings } from './ajv-keywords';
+import { joinField, pointerToPath } from './field-path';
+import type { SchemaProblem } from './problem';
+import { strictSchema } from './strict-schema';
+import { applyDefaults } from './defaults';
+import { compositeKindsOf } from './xrd';
+
+type Schema = Record<string, unknown>;
+
+export interface ValidateOptions {
+  /** Accept objects that lack required fields (e.g. Composition bases that patches complete). @default false */
+  readonly allowMissingRequired?: boolean;
+}
+
+interface KindEntry {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespaced: boolean | undefined;
+  /** Where the kind comes from, for messages: a definitions name, a CRD file or an XRD. */
+  readonly source: string;
+  /** The upstream schema (lazy for CRD files: parsed on first use). */
+  schema?: Schema;
+  /** Set for Kubernetes built-in kinds: the `definitions` key. */
+  readonly definition?: string;
+  /** Set for CRD files indexed but not parsed yet. */
+  readonly file?: string;
+}
+
+const K8S_SCHEMA_ID = 'k8s';
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+/** Built-in kinds that are cluster-scoped (the definitions file does not say); everything else is namespaced. */
+const CLUSTER_SCOPED_BUILTINS = new Set([
+  'APIService',
+  'CertificateSigningRequest',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'ClusterTrustBundle',
+  'ComponentStatus',
+  'CSIDriver',
+  'CSINode',
+  'CustomResourceDefinition',
+  'DeviceClass',
+  'DeviceTaintRule',
+  'FlowSchema',
+  'IngressClass',
+  'IPAddress',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+  'MutatingWebhookConfiguration',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'PriorityClass',
+  'PriorityLevelConfiguration',
+  'ResourceSlice',
+  'RuntimeClass',
+  'SelfSubjectAccessReview',
+  'SelfSubjectReview',
+  'SelfSubjectRulesReview',
+  'ServiceCIDR',
+  'StorageClass',
+  'StorageVersion',
+  'StorageVersionMigration',
+  'SubjectAccessReview',
+  'TokenReview',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'ValidatingWebhookConfiguration',
+  'VolumeAttachment',
+  'VolumeAttributesClass',
+]);
+
+function key(apiVersion: string, kind: string): string {
+  return `${apiVersion}/${kind}`;
+}
+
+function obj(v: unknown): Schema | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Schema) : undefined;
+}
+
+/** Raised for a CRD or schema file that cannot be read; names the file or CRD and what is wrong. */
+export class SchemaLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SchemaLoadError';
+  }
+}
+
+/**
+ * The schemas of every kind `platform validate` knows: Kubernetes built-ins from the pinned `_definitions.json`,
+ * every CRD under `crds/`, and XR kinds from the repo's own XRDs. Schemas are compiled on first use and cached.
+ */
+export class SchemaRegistry {
+  /** Loads `<dir>/kubernetes/*definitions.json` and indexes `<dir>/crds/*.yaml` (parsed only when a kind is used). */
+  static load(schemasDir: string): SchemaRegistry {
+    const registry = new SchemaRegistry();
+    const k8sDir = join(schemasDir, 'kubernetes');
+    const defsFiles = readdirSync(k8sDir).filter((f) => f.endsWith('definitions.json'));
+    if (defsFiles.length !== 1)
+      throw new SchemaLoadError(
+        `${k8sDir}: expected exactly one *definitions.json, got ${defsFiles.length === 0 ? 'none' : defsFiles.join(', ')}`,
+      );
+    const defsFile = join(k8sDir, defsFiles[0] as string);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(defsFile, 'utf8'));
+    } catch (err) {
+      throw new SchemaLoadError(`${defsFile}: not valid JSON: ${(err as Error).message}`);
+    }
+    registry.addKubernetesDefinitions(parsed, defsFile);
+    const crdDir = join(schemasDir, 'crds');
+    for (const f of readdirSync(crdDir).sort()) {
+      if (f.endsWith('.yaml') || f.endsWith('.yml')) registry.indexCrdFile(join(crdDir, f));
+    }
+    return registry;
+  }
+
+  private readonly kinds = new Map<string, KindEntry>();
+  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly ajvs: { strict?: Ajv; loose?: Ajv } = {};
+  private k8sDefinitions: Schema | undefined;
+
+  /** Registers the Kubernetes built-in kinds of an OpenAPI v2 `definitions` document. */
+  addKubernetesDefinitions(doc: unknown, source = 'definitions'): void {
+    const defs = obj(obj(doc)?.definitions);
+    if (defs === undefined) throw new SchemaLoadError(`${source}: expected an object with "definitions"`);
+    this.k8sDefinitions = defs;
+    for (const [name, def] of Object.entries(defs)) {
+      const gvks = obj(def)?.['x-kubernetes-group-version-kind'];
+      // Meta types (DeleteOptions, WatchEvent) list many GVKs; objects of a kind list exactly one.
+      if (!Array.isArray(gvks) || gvks.length !== 1) continue;
+      const gvk = obj(gvks[0]);
+      const group = String(gvk?.group ?? '');
+      const version = String(gvk?.version ?? '');
+      const kind = String(gvk?.kind ?? '');
+      const apiVersion = group === '' ? version : `${group}/${version}`;
+      this.kinds.set(key(apiVersion, kind), {
+        apiVersion,
+        kind,
+        namespaced: !CLUSTER_SCOPED_BUILTINS.has(kind),
+        source: name,
+        definition: name,
+        schema: def as Schema,
+      });
+    }
+    this.ajvs.strict = undefined;
+    this.ajvs.loose = undefined;
+    this.validators.clear();
+  }
+
+  /** Registers every served version of a CustomResourceDefinition (apiextensions.k8s.io/v1). */
+  addCrd(crd: object, source?: string): void {
+    const root = obj(crd);
+    const name = String(obj(root?.metadata)?.name ?? '<unnamed>');
+    const where = source ?? `CRD ${name}`;
+    if (root?.kind !== 'CustomResourceDefinition')
+      throw new SchemaLoadError(`${where}: kind: got ${JSON.stringify(root?.kind)}; expected CustomResourceDefinition`);
+    const spec = obj(root.spec);
+    const group = spec?.group;
+    const kind = obj(spec?.names)?.kind;
+    if (typeof group !== 'string' || typeof kind !== 'string')
+      throw new SchemaLoadError(`${where}: spec.group and spec.names.kind must be strings`);
+    const versions = spec?.versions;
+    if (!Array.isArray(versions) || versions.length === 0)
+      throw new SchemaLoadError(`${where}: spec.versions: expected at least one version`);
+    for (const v of versions) {
+      const version = obj(v);
+      const schema = obj(obj(version?.schema)?.openAPIV3Schema);
+      if (typeof version?.name !== 'string' || schema === undefined) continue;
+      this.setKind({
+        apiVersion: `${group}/${version.name}`,
+        kind,
+        namespaced: spec?.scope === 'Namespaced',
+        source: where,
+        schema,
+      });
+    }
+  }
+
+  /**
+   * Registers the XR kind of a Crossplane CompositeResourceDefinition with the schema Crossplane generates for it
+   * (the XRD's schema plus spec.crossplane, status.conditions, ...). Returns the `apiVersion/kind` keys added.
+   */
+  addXrd(xrd: object): string[] {
+    const added: string[] = [];
+    const name = String(obj(obj(xrd)?.metadata)?.name ?? '<unnamed>');
+    for (const ck of compositeKindsOf(xrd)) {
+      const apiVersion = `${ck.group}/${ck.version}`;
+      this.setKind({
+        apiVersion,
+        kind: ck.kind,
+        namespaced: ck.scope === 'Namespaced',
+        source: `XRD ${name}`,
+        schema: ck.schema,
+      });
+      added.push(key(apiVersion, ck.kind));
+    }
+    return added;
+  }
+
+  /** The upstream structural schema of a kind (a definitions entry with `#/definitions/...` refs for built-ins). */
+  schemaFor(apiVersion: string, kind: string): object | undefined {
+    return this.entry(apiVersion, kind)?.schema;
+  }
+
+  isNamespaced(apiVersion: string, kind: string): boolean | undefined {
+    return this.entry(apiVersion, kind)?.namespaced;
+  }
+
+  /** Whether the kind is known (built-in, CRD or XRD). */
+  has(apiVersion: string, kind: string): boolean {
+    return this.entry(apiVersion, kind) !== undefined;
+  }
+
+  /** Where a kind's schema comes from (definitions name, CRD file, XRD), for messages and docs. */
+  sourceOf(apiVersion: string, kind: string): string | undefined {
+    return this.entry(apiVersion, kind)?.source;
+  }
+
+  /** Validates one object against its kind's schema made strict; CEL rules included. */
+  validate(object: object, opts: ValidateOptions = {}): SchemaProblem[] {
+    const o = obj(object);
+    if (o === undefined) return [{ path: '', message: `expected a Kubernetes object, got ${describe(object)}` }];
+    const { apiVersion, kind } = o;
+    const missing: SchemaProblem[] = [];
+    if (typeof apiVersion !== 'string' || apiVersion === '')
+      missing.push({ path: 'apiVersion', message: `required: got ${describe(apiVersion)}; expected a string` });
+    if (typeof kind !== 'string' || kind === '')
+      missing.push({ path: 'kind', message: `required: got ${describe(kind)}; expected a string` });
+    if (missing.length > 0) return missing;
+    const entry = this.entry(apiVersion as string, kind as string);
+    if (entry === undefined)
+      return [{ path: '', message: this.unknownKindMessage(apiVersion as string, kind as string) }];
+    const validator = this.validator(entry, opts.allowMissingRequired === true);
+    let errors: ErrorObject[] = [];
+    // Defaults are applied to a copy: validation never changes the caller's object.
+    const copy = structuredClone(object);
+    // The API server applies a CRD's defaults before validation and CEL (e.g. managementPolicies: ["*"]).
+    if (entry.definition === undefined) applyDefaults(copy, entry.schema);
+    const warnings = withWarnings(copy, () => {
+      if (!validator(copy)) errors = validator.errors ?? [];
+    });
+    const problems = errors.flatMap((e) => toProblems(e, copy));
+    for (const w of warnings) problems.push({ ...w, path: pointerToPath(w.path, copy) || '-' });
+    return dedupe(problems);
+  }
+
+  private unknownKindMessage(apiVersion: string, kind: string): string {
+    const sameKind = [...this.kinds.values()].filter((e) => e.kind === kind).map((e) => e.apiVersion);
+    const hint = sameKind.length > 0 ? `; ${kind} is served as ${sameKind.sort().join(', ')}` : '';
+    return `unknown kind ${kind} in ${apiVersion}: no built-in type, pinned CRD or repo XRD defines it${hint}`;
+  }
+
+  private setKind(entry: KindEntry): void {
+    const k = key(entry.apiVersion, entry.kind);
+    this.kinds.set(k, entry);
+    this.validators.delete(`${k}#strict`);
+    this.validators.delete(`${k}#loose`);
+  }
+
+  private entry(apiVersion: string, kind: string): KindEntry | undefined {
+    const e = this.kinds.get(key(apiVersion, kind));
+    if (e !== undefined && e.schema === undefined && e.file !== undefined) this.loadCrdFile(e.file);
+    const loaded = this.kinds.get(key(apiVersion, kind));
+    return loaded?.schema === undefined ? undefined : loaded;
+  }
+
+  /**
+   * Indexes a CRD file from its header (group, kind, scope, version names) without parsing the YAML: parsing
+   * every pinned CRD costs ~0.8 s, and one run needs a handful. A file the header scan cannot read is parsed.
+   */
+  private indexCrdFile(file: string): void {
+    const text = readFileSync(file, 'utf8');
+    const header = scanCrdHeader(text);
+    if (header === undefined) {
+      this.loadCrdFile(file, text);
+      return;
+    }
+    for (const version of header.versions) {
+      this.kinds.set(key(`${header.group}/${version}`, header.kind), {
+        apiVersion: `${header.group}/${version}`,
+        kind: header.kind,
+        namespaced: header.scope === 'Namespaced',
+        source: file,
+        file,
+      });
+    }
+  }
+
+  private loadCrdFile(file: string, text?: string): void {
+    const content = text ?? readFileSync(file, 'utf8');
+    for (const doc of parseAllDocuments(content)) {
+      if (doc.errors.length > 0)
+        throw new SchemaLoadError(`${file}: not valid YAML: ${doc.errors[0]?.message ?? 'parse error'}`);
+      const crd: unknown = doc.toJS();
+      if (crd === null || crd === undefined) continue;
+      this.addCrd(crd as object, file);
+    }
+  }
+
+  private ajv(loose: boolean): Ajv {
+    const slot = loose ? 'loose' : 'strict';
+    let ajv = this.ajvs[slot];
+    if (ajv === undefined) {
+      ajv = createAjv();
+      if (this.k8sDefinitions !== undefined)
+        ajv.addSchema(
+          { $id: K8S_SCHEMA_ID, definitions: prepareDefinitions(this.k8sDefinitions, loose) },
+          K8S_SCHEMA_ID,
+        );
+      this.ajvs[slot] = ajv;
+    }
+    return ajv;
+  }
+
+  private validator(entry: KindEntry, loose: boolean): ValidateFunction {
+    const k = `${key(entry.apiVersion, entry.kind)}#${loose ? 'loose' : 'strict'}`;
+    let v = this.validators.get(k);
+    if (v === undefined) {
+      const ajv = this.ajv(loose);
+      if (entry.definition !== undefined) {
+        v = ajv.compile({ $ref: `${K8S_SCHEMA_ID}#/definitions/${entry.definition}` });
+      } else {
+        const schema = strictSchema(entry.schema as Schema, { allowMissingRequired: loose });
+        const props = obj(schema.properties);
+        // The API server validates a custom resource's metadata as ObjectMeta whatever the CRD says.
+        if (props !== undefined && this.k8sDefinitions !== undefined)
+          props.metadata = { $ref: `${K8S_SCHEMA_ID}#/definitions/${OBJECT_META}` };
+        v = ajv.compile(schema);
+      }
+      this.validators.set(k, v);
+    }
+    return v;
+  }
+}
+
+/** Definitions made strict; IntOrString and Quantity get the dedicated keywords (clearer errors than oneOf). */
+function prepareDefinitions(defs: Schema, loose: boolean): Schema {
+  const out: Schema = {};
+  for (const [name, def] of Object.entries(defs)) {
+    if (name === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString') out[name] = { 'x-kubernetes-int-or-string': true };
+    else if (name === 'io.k8s.apimachinery.pkg.api.resource.Quantity') out[name] = { 'x-kubernetes-quantity': true };
+    else out[name] = strictSchema(def as Schema, { allowMissingRequired: loose });
+  }
+  return out;
+}
+
+interface CrdHeader {
+  readonly group: string;
+  readonly kind: string;
+  readonly scope: string;
+  readonly versions: string[];
+}
+
+/** Reads group, kind, scope and version names of a controller-gen style CRD file (one document). */
+export function scanCrdHeader(text: string): CrdHeader | undefined {
+  if ((text.match(/^---\s*$/gm)?.length ?? 0) > 1) return undefined;
+  if (!/^kind: CustomResourceDefinition\s*$/m.test(text)) return undefined;
+  const specAt = text.search(/^spec:\s*$/m);
+  if (specAt < 0) return undefined;
+  const spec = text.slice(specAt);
+  const group = /^ {2}group: ['"]?([^'"\s]+)['"]?\s*$/m.exec(spec)?.[1];
+  const scope = /^ {2}scope: ['"]?(\w+)['"]?\s*$/m.exec(spec)?.[1];
+  const namesAt = spec.search(/^ {2}names:\s*$/m);
+  const kind = namesAt < 0 ? undefined : /^ {4}kind: ['"]?([^'"\s]+)['"]?\s*$/m.exec(spec.slice(namesAt))?.[1];
+  const versionsAt = spec.search(/^ {2}versions:\s*$/m);
+  if (group === undefined || scope === undefined || kind === undefined || versionsAt < 0) return undefined;
+  const versions: string[] = [];
+  for (const m of spec.slice(versionsAt).matchAll(/^ {2}(?:- | {2})name: ['"]?([^'"\s]+)['"]?\s*$/gm)) {
+    versions.push(m[1] as string);
+  }
+  return versions.length === 0 ? undefined : { group, kind, scope, versions };
+}
+
+function dedupe(problems: SchemaProblem[]): SchemaProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.path}\u0000${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Ajv error -> problem with a field path and a message naming the value and what was expected. */
+function toProblems(e: ErrorObject, root: unknown): SchemaProblem[] {
+  // Errors inside anyOf/oneOf branches are summarised by the anyOf/oneOf error itself.
+  if (/\/(anyOf|oneOf)\/\d+\//.test(e.schemaPath)) return [];
+  const at = pointerToPath(e.instancePath, root);
+  const got = describe(e.data);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return [{ path: joinField(at, String(params.additionalProperty)), message: 'unknown field (not in the schema)' }];
+    case 'required':
+      return [{ path: joinField(at, String(params.missingProperty)), message: 'required field is missing' }];
+    case 'type':
+      return [{ path: at || '-', message: `wrong type: got ${got}; expected ${String(params.type)}` }];
+    case 'enum':
+      return [
+        {
+          path: at || '-',
+          message: `got ${got}; expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        },
+      ];
+    case 'format':
+      return [{ path: at || '-', message: `got ${got}; expected format ${String(params.format)}` }];
+    case 'pattern':
+      return [{ path: at || '-', message: `got ${got}; expected a string matching ${String(params.pattern)}` }];
+    case 'anyOf':
+    case 'oneOf': {
+      const branches = (e.parentSchema?.[e.keyword] as Schema[] | undefined) ?? [];
+      const types = branches.map((b) => (typeof b.type === 'string' ? b.type : 'a matching form'));
+      return [{ path: at || '-', message: `got ${got}; expected ${[...new Set(types)].join(' or ')}` }];
+    }
+    case 'x-kubernetes-validations': {
+      const fieldPath = params.fieldPath as string | undefined;
+      const path =
+        fieldPath !== undefined && fieldPath !== '' ? `${at}${fieldPath.startsWith('.') ? '' : '.'}${fieldPath}` : at;
+      return [{ path: path.replace(/^\./, '') || '-', message: e.message ?? 'CEL rule failed' }];
+    }
+    default:
+      if (e.keyword.startsWith('x-kubernetes-')) return [{ path: at || '-', message: e.message ?? e.keyword }];
+      return [{ path: at || '-', message: `got ${got}; ${e.message ?? e.keyword}` }];
+  }
+}
