@@ -1,0 +1,101 @@
+import { Testing } from 'cdk8s';
+import { SyncWave as ChartWaves } from '../charts/sync-waves';
+import { join } from 'node:path';
+import type { EnvironmentConfig } from '../config/environment';
+import { loadEnvironment } from '../config/load';
+import { AwsResourcesChart, PlatformApiChart } from './charts';
+import { clusterAddonsXrProps, EnvironmentXrError, pushRoleName, repositoryXrProps } from './environment-xrs';
+import { PROVIDERS, FUNCTIONS, PROVIDER_AWS_VERSION } from './packages';
+import { SyncWave } from './sync-waves';
+import { RepositoryXr } from './repository-xr';
+import { XrPropsError } from './xr/composite-resource';
+
+// The real dev environment, with a repository name that needs sanitising and prod's orphan policy.
+const dev = loadEnvironment(join(__dirname, '..', '..', '..'), 'dev');
+const env: EnvironmentConfig = {
+  ...dev,
+  ecr: { repositories: [{ name: 'team/metrics_app', githubRepository: 'example-org/metrics-platform', releaseRefs: ['refs/heads/main'] }] },
+  features: { ...dev.features, orphanCloudResources: true },
+};
+
+type K8s = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string; annotations: Record<string, string> }; spec: Record<string, unknown> };
+const wave = (o: K8s) => Number(o.metadata.annotations['argocd.argoproj.io/sync-wave']);
+
+describe('sync waves', () => {
+  it('order the bootstrap: runtime config < packages < ProviderConfig < XRDs < Compositions < XRs < workloads', () => {
+    const order = [SyncWave.runtimeConfig, SyncWave.packages, SyncWave.providerConfig, SyncWave.definitions, SyncWave.compositions, SyncWave.compositeResources, SyncWave.workloads];
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(new Set(order).size).toBe(order.length);
+  });
+
+  it('fit the environment charts: inside the platform API range, XRs at the cloud-resources wave, workloads after', () => {
+    expect(SyncWave.runtimeConfig).toBeGreaterThanOrEqual(ChartWaves.PLATFORM_API);
+    expect(SyncWave.runtimeConfig).toBeGreaterThan(ChartWaves.NAMESPACES);
+    expect(SyncWave.compositeResources).toBe(ChartWaves.CLOUD_RESOURCES);
+    expect(SyncWave.workloads).toBe(ChartWaves.WORKLOADS);
+  });
+
+  it('annotate every platform object with its wave by kind, and custom resources with SkipDryRunOnMissingResource', () => {
+    const objs = Testing.synth(new PlatformApiChart(Testing.app(), 'p', { env })) as K8s[];
+    const expected: Record<string, number> = {
+      DeploymentRuntimeConfig: SyncWave.runtimeConfig,
+      Provider: SyncWave.packages,
+      Function: SyncWave.packages,
+      ProviderConfig: SyncWave.providerConfig,
+      CompositeResourceDefinition: SyncWave.definitions,
+      Composition: SyncWave.compositions,
+    };
+    expect(new Set(objs.map((o) => o.kind))).toEqual(new Set(Object.keys(expected)));
+    for (const o of objs) {
+      expect({ kind: o.kind, wave: wave(o) }).toEqual({ kind: o.kind, wave: expected[o.kind] });
+      expect(o.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');
+    }
+    const pc = objs.find((o) => o.kind === 'ProviderConfig')!;
+    expect(pc.metadata.namespace).toBe(dev.namespace);
+    expect(pc.spec).toEqual({ credentials: { source: 'PodIdentity' } });
+  });
+});
+
+describe('packages', () => {
+  it('are pinned by version to the schemas the checks use', () => {
+    expect(PROVIDERS.map((p) => p.package)).toEqual(['ecr', 'eks', 'iam', 'kms'].map((s) => `xpkg.crossplane.io/crossplane-contrib/provider-aws-${s}:${PROVIDER_AWS_VERSION}`));
+    for (const p of [...PROVIDERS, ...FUNCTIONS]) expect(p.package).toMatch(/:v[0-9]+\.[0-9]+\.[0-9]+$/);
+  });
+});
+
+describe('environment XRs', () => {
+  it('one Repository per ECR repository and one ClusterAddons, in the env namespace, orphaning in prod-like envs', () => {
+    const chart = new AwsResourcesChart(Testing.app(), 'a', { env });
+    const objs = Testing.synth(chart) as K8s[];
+    expect(objs.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([`Repository/${dev.namespace}/team-metrics-app`, `ClusterAddons/${dev.namespace}/cluster-addons`]);
+    for (const o of objs) {
+      expect(wave(o)).toBe(SyncWave.compositeResources);
+      expect(o.spec.deletionPolicy).toBe('Orphan');
+    }
+    expect(repositoryXrProps(env)[0]!.spec.pushRoleName).toBe('dev-ecr-push-team-metrics-app');
+  });
+
+  it('fail early, naming the environment field, on a missing or unknown add-on and an over-long role name', () => {
+    const { 'aws-ebs-csi-driver': _dropped, ...fewer } = env.addons;
+    expect(() => clusterAddonsXrProps({ ...env, addons: fewer })).toThrow(
+      'environments/dev.yaml: addons.aws-ebs-csi-driver: got nothing; expected its EKS add-on version such as v1.19.2-eksbuild.1',
+    );
+    expect(() => clusterAddonsXrProps({ ...env, addons: { ...env.addons, 'metrics-server': 'v0.8.0-eksbuild.1' } })).toThrow(EnvironmentXrError);
+    expect(() => pushRoleName(env, 'a'.repeat(60))).toThrow(/at most 64 characters/);
+  });
+
+  it('validate XR props early with field, value and expectation', () => {
+    const [props] = repositoryXrProps(env);
+    const bad = { ...props!, spec: { ...props!.spec, lifecycle: { keepReleases: 0 }, github: { repository: 'no-slash', allowedRefs: [] } } };
+    let message = '';
+    try {
+      new RepositoryXr(Testing.chart(), 'r', bad);
+    } catch (err) {
+      expect(err).toBeInstanceOf(XrPropsError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain('spec.lifecycle.keepReleases: got 0; expected an integer >= 1 and <= 10000');
+    expect(message).toContain('spec.github.repository: got "no-slash"; expected a string matching owner/name');
+    expect(message).toContain('spec.github.allowedRefs: got []; expected a list of 1-4 items without duplicates');
+  });
+});
