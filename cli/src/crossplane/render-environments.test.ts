@@ -134,6 +134,7 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
       expect(getValue(addon, 'spec.forProvider.addonVersion')).toBe(env.addons[eksName]);
       expect(getValue(addon, 'spec.forProvider.clusterName')).toBe(env.cluster.name);
       expect(getValue(addon, 'spec.forProvider.preserve')).toBe(true);
+      expect(getValue(addon, 'metadata.annotations[crossplane.io/external-name]')).toBe(eksName);
     }
     const association = byName(last, 'ebs-csi-pod-identity');
     expect(getValue(association, 'spec.forProvider.serviceAccount')).toBe('ebs-csi-controller-sa');

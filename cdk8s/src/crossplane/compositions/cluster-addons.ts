@@ -25,13 +25,21 @@ function gate(statusField: string, annotation: string): Patch {
 function addon(field: ManagedAddonField, extra: readonly Patch[] = []): ComposedTemplate {
   return {
     name: addonRole(field),
-    base: awsBase(EKS, 'Addon', addonRole(field), {
-      forProvider: {
-        addonName: MANAGED_ADDONS[field],
-        // Deleting the Addon object never uninstalls the software: a cluster without vpc-cni or coredns is down.
-        preserve: true,
+    // The external name is the add-on name (the provider's id is <cluster>:<add-on>), so an add-on the cluster
+    // already has (e.g. the Pod Identity agent installed at bootstrap) is adopted rather than created twice.
+    base: awsBase(
+      EKS,
+      'Addon',
+      addonRole(field),
+      {
+        forProvider: {
+          addonName: MANAGED_ADDONS[field],
+          // Deleting the Addon object never uninstalls the software: a cluster without vpc-cni or coredns is down.
+          preserve: true,
+        },
       },
-    }),
+      MANAGED_ADDONS[field],
+    ),
     patches: [
       usePatchSet(MANAGEMENT),
       usePatchSet(REGIONAL),

@@ -79,12 +79,15 @@ export function roleLabels(role: string): Record<string, string> {
   return { [RESOURCE_ROLE_LABEL]: role };
 }
 
-/** The base of an AWS managed resource: the environment's namespaced ProviderConfig, a role label. */
-export function awsBase(apiVersion: string, kind: string, role: string, spec: Record<string, unknown>): ComposedTemplate['base'] {
+/**
+ * The base of an AWS managed resource: the environment's namespaced ProviderConfig, a role label and, when the
+ * AWS name is fixed, the external name (Crossplane then observes an existing resource before creating one).
+ */
+export function awsBase(apiVersion: string, kind: string, role: string, spec: Record<string, unknown>, externalName?: string): ComposedTemplate['base'] {
   return {
     apiVersion,
     kind,
-    metadata: { labels: roleLabels(role) },
+    metadata: { labels: roleLabels(role), ...(externalName ? { annotations: { 'crossplane.io/external-name': externalName } } : {}) },
     spec: { providerConfigRef: { kind: 'ProviderConfig', name: PROVIDER_CONFIG_NAME }, ...spec },
   };
 }
