@@ -1,13 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Ajv from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
-import { createAjv, describe, withWarnings } from './ajv-keywords';
-import { joinField, pointerToPath } from './field-path';
-import type { SchemaProblem } from './problem';
-import { strictSchema } from './strict-schema';
 import { applyDefaults } from './defaults';
+import { describe } from './describe';
+import type { SchemaProblem } from './problem';
+import { validateAgainst } from './schema-walker';
 import { compositeKindsOf } from './xrd';
 
 type Schema = Record<string, unknown>;
@@ -31,7 +28,6 @@ interface KindEntry {
   readonly file?: string;
 }
 
-const K8S_SCHEMA_ID = 'k8s';
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /** Built-in kinds that are cluster-scoped (the definitions file does not say); everything else is namespaced. */
@@ -122,15 +118,20 @@ export class SchemaRegistry {
   }
 
   private readonly kinds = new Map<string, KindEntry>();
-  private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ajvs: { strict?: Ajv; loose?: Ajv } = {};
+  /** Per kind, the schema as validated: CRD metadata pointed at ObjectMeta. */
+  private readonly prepared = new Map<string, Schema>();
   private k8sDefinitions: Schema | undefined;
 
   /** Registers the Kubernetes built-in kinds of an OpenAPI v2 `definitions` document. */
   addKubernetesDefinitions(doc: unknown, source = 'definitions'): void {
     const defs = obj(obj(doc)?.definitions);
     if (defs === undefined) throw new SchemaLoadError(`${source}: expected an object with "definitions"`);
-    this.k8sDefinitions = defs;
+    // IntOrString and Quantity are `oneOf` upstream; dedicated markers give clearer messages.
+    this.k8sDefinitions = {
+      ...defs,
+      'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { 'x-kubernetes-int-or-string': true },
+      'io.k8s.apimachinery.pkg.api.resource.Quantity': { 'x-kubernetes-quantity': true },
+    };
     for (const [name, def] of Object.entries(defs)) {
       const gvks = obj(def)?.['x-kubernetes-group-version-kind'];
       // Meta types (DeleteOptions, WatchEvent) list many GVKs; objects of a kind list exactly one.
@@ -149,9 +150,7 @@ export class SchemaRegistry {
         schema: def as Schema,
       });
     }
-    this.ajvs.strict = undefined;
-    this.ajvs.loose = undefined;
-    this.validators.clear();
+    this.prepared.clear();
   }
 
   /** Registers every served version of a CustomResourceDefinition (apiextensions.k8s.io/v1). */
@@ -237,17 +236,14 @@ export class SchemaRegistry {
     const entry = this.entry(apiVersion as string, kind as string);
     if (entry === undefined)
       return [{ path: '', message: this.unknownKindMessage(apiVersion as string, kind as string) }];
-    const validator = this.validator(entry, opts.allowMissingRequired === true);
-    let errors: ErrorObject[] = [];
-    // Defaults are applied to a copy: validation never changes the caller's object.
+    // Defaults are applied to a copy: validation never changes the caller's object. The API server applies a
+    // CRD's defaults before validation and CEL (e.g. managementPolicies: ["*"]).
     const copy = structuredClone(object);
-    // The API server applies a CRD's defaults before validation and CEL (e.g. managementPolicies: ["*"]).
     if (entry.definition === undefined) applyDefaults(copy, entry.schema);
-    const warnings = withWarnings(copy, () => {
-      if (!validator(copy)) errors = validator.errors ?? [];
+    const problems = validateAgainst(this.preparedSchema(entry), copy, {
+      definitions: this.k8sDefinitions,
+      allowMissingRequired: opts.allowMissingRequired === true,
     });
-    const problems = errors.flatMap((e) => toProblems(e, copy));
-    for (const w of warnings) problems.push({ ...w, path: pointerToPath(w.path, copy) || '-' });
     return dedupe(problems);
   }
 
@@ -260,8 +256,7 @@ export class SchemaRegistry {
   private setKind(entry: KindEntry): void {
     const k = key(entry.apiVersion, entry.kind);
     this.kinds.set(k, entry);
-    this.validators.delete(`${k}#strict`);
-    this.validators.delete(`${k}#loose`);
+    this.prepared.delete(k);
   }
 
   private entry(apiVersion: string, kind: string): KindEntry | undefined {
@@ -304,51 +299,22 @@ export class SchemaRegistry {
     }
   }
 
-  private ajv(loose: boolean): Ajv {
-    const slot = loose ? 'loose' : 'strict';
-    let ajv = this.ajvs[slot];
-    if (ajv === undefined) {
-      ajv = createAjv();
-      if (this.k8sDefinitions !== undefined)
-        ajv.addSchema(
-          { $id: K8S_SCHEMA_ID, definitions: prepareDefinitions(this.k8sDefinitions, loose) },
-          K8S_SCHEMA_ID,
-        );
-      this.ajvs[slot] = ajv;
-    }
-    return ajv;
-  }
-
-  private validator(entry: KindEntry, loose: boolean): ValidateFunction {
-    const k = `${key(entry.apiVersion, entry.kind)}#${loose ? 'loose' : 'strict'}`;
-    let v = this.validators.get(k);
-    if (v === undefined) {
-      const ajv = this.ajv(loose);
-      if (entry.definition !== undefined) {
-        v = ajv.compile({ $ref: `${K8S_SCHEMA_ID}#/definitions/${entry.definition}` });
-      } else {
-        const schema = strictSchema(entry.schema as Schema, { allowMissingRequired: loose });
+  private preparedSchema(entry: KindEntry): Schema {
+    const k = key(entry.apiVersion, entry.kind);
+    let schema = this.prepared.get(k);
+    if (schema === undefined) {
+      if (entry.definition !== undefined) schema = { $ref: `#/definitions/${entry.definition}` };
+      else {
+        schema = entry.schema as Schema;
         const props = obj(schema.properties);
         // The API server validates a custom resource's metadata as ObjectMeta whatever the CRD says.
         if (props !== undefined && this.k8sDefinitions !== undefined)
-          props.metadata = { $ref: `${K8S_SCHEMA_ID}#/definitions/${OBJECT_META}` };
-        v = ajv.compile(schema);
+          schema = { ...schema, properties: { ...props, metadata: { $ref: `#/definitions/${OBJECT_META}` } } };
       }
-      this.validators.set(k, v);
+      this.prepared.set(k, schema);
     }
-    return v;
+    return schema;
   }
-}
-
-/** Definitions made strict; IntOrString and Quantity get the dedicated keywords (clearer errors than oneOf). */
-function prepareDefinitions(defs: Schema, loose: boolean): Schema {
-  const out: Schema = {};
-  for (const [name, def] of Object.entries(defs)) {
-    if (name === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString') out[name] = { 'x-kubernetes-int-or-string': true };
-    else if (name === 'io.k8s.apimachinery.pkg.api.resource.Quantity') out[name] = { 'x-kubernetes-quantity': true };
-    else out[name] = strictSchema(def as Schema, { allowMissingRequired: loose });
-  }
-  return out;
 }
 
 interface CrdHeader {
@@ -386,47 +352,4 @@ function dedupe(problems: SchemaProblem[]): SchemaProblem[] {
     seen.add(k);
     return true;
   });
-}
-
-/** Ajv error -> problem with a field path and a message naming the value and what was expected. */
-function toProblems(e: ErrorObject, root: unknown): SchemaProblem[] {
-  // Errors inside anyOf/oneOf branches are summarised by the anyOf/oneOf error itself.
-  if (/\/(anyOf|oneOf)\/\d+\//.test(e.schemaPath)) return [];
-  const at = pointerToPath(e.instancePath, root);
-  const got = describe(e.data);
-  const params = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return [{ path: joinField(at, String(params.additionalProperty)), message: 'unknown field (not in the schema)' }];
-    case 'required':
-      return [{ path: joinField(at, String(params.missingProperty)), message: 'required field is missing' }];
-    case 'type':
-      return [{ path: at || '-', message: `wrong type: got ${got}; expected ${String(params.type)}` }];
-    case 'enum':
-      return [
-        {
-          path: at || '-',
-          message: `got ${got}; expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
-        },
-      ];
-    case 'format':
-      return [{ path: at || '-', message: `got ${got}; expected format ${String(params.format)}` }];
-    case 'pattern':
-      return [{ path: at || '-', message: `got ${got}; expected a string matching ${String(params.pattern)}` }];
-    case 'anyOf':
-    case 'oneOf': {
-      const branches = (e.parentSchema?.[e.keyword] as Schema[] | undefined) ?? [];
-      const types = branches.map((b) => (typeof b.type === 'string' ? b.type : 'a matching form'));
-      return [{ path: at || '-', message: `got ${got}; expected ${[...new Set(types)].join(' or ')}` }];
-    }
-    case 'x-kubernetes-validations': {
-      const fieldPath = params.fieldPath as string | undefined;
-      const path =
-        fieldPath !== undefined && fieldPath !== '' ? `${at}${fieldPath.startsWith('.') ? '' : '.'}${fieldPath}` : at;
-      return [{ path: path.replace(/^\./, '') || '-', message: e.message ?? 'CEL rule failed' }];
-    }
-    default:
-      if (e.keyword.startsWith('x-kubernetes-')) return [{ path: at || '-', message: e.message ?? e.keyword }];
-      return [{ path: at || '-', message: `got ${got}; ${e.message ?? e.keyword}` }];
-  }
 }

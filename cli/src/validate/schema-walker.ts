@@ -1,0 +1,284 @@
+import { evaluateRule, type CelRule } from './cel';
+import { describe } from './describe';
+import { joinField } from './field-path';
+import type { SchemaProblem } from './problem';
+import { isQuantity } from './quantity';
+
+/**
+ * A validator that walks an OpenAPI v3 structural schema and the data together. Interpreting costs time
+ * proportional to the data; compiling (Ajv) costs time proportional to the schema, and the pinned CRDs embed
+ * whole PodSpecs (DeploymentRuntimeConfig: 690 kB) of which one object uses a few fields: compiling them took
+ * most of a validate run. Semantics follow the API server:
+ * - strict: an object schema with `properties` rejects unknown fields unless it has `additionalProperties` or
+ *   `x-kubernetes-preserve-unknown-fields` (anyOf/allOf/oneOf/not branches only add value validations);
+ * - type, nullable, enum, format (int32, int64, date-time, byte, ...), pattern, min/max*, multipleOf,
+ *   uniqueItems, required;
+ * - x-kubernetes-int-or-string, x-kubernetes-embedded-resource, x-kubernetes-list-type set/map uniqueness,
+ *   x-kubernetes-validations (CEL, see cel.ts); `x-kubernetes-quantity` marks resource.Quantity.
+ */
+
+type Schema = Record<string, unknown>;
+
+export interface WalkOptions {
+  /** `definitions` that `$ref: '#/definitions/<name>'` points into (the Kubernetes definitions). */
+  readonly definitions?: Schema;
+  /** Skip `required` (partial objects). */
+  readonly allowMissingRequired?: boolean;
+}
+
+interface Ctx extends WalkOptions {
+  readonly problems: SchemaProblem[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+const patterns = new Map<string, RegExp | Error>();
+function regex(p: string): RegExp | Error {
+  let r = patterns.get(p);
+  if (r === undefined) {
+    try {
+      r = new RegExp(p, 'u');
+    } catch (err) {
+      r = err as Error;
+    }
+    patterns.set(p, r);
+  }
+  return r;
+}
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Formats the API server checks; others are ignored, as there. */
+function formatError(format: string, data: unknown): string | undefined {
+  if (typeof data === 'number') {
+    if (format === 'int32' && !(Number.isInteger(data) && data >= -2147483648 && data <= 2147483647))
+      return 'expected a 32-bit integer';
+    if (format === 'int64' && !Number.isSafeInteger(data)) return 'expected a 64-bit integer';
+    return undefined;
+  }
+  if (typeof data !== 'string') return undefined;
+  if (format === 'date-time' && !DATE_TIME.test(data)) return 'expected an RFC 3339 date-time';
+  if (format === 'byte' && !BASE64.test(data)) return 'expected base64';
+  return undefined;
+}
+
+function typeMatches(type: string, data: unknown): boolean {
+  switch (type) {
+    case 'object':
+      return isObject(data);
+    case 'array':
+      return Array.isArray(data);
+    case 'string':
+      return typeof data === 'string';
+    case 'integer':
+      return typeof data === 'number' && Number.isInteger(data);
+    case 'number':
+      return typeof data === 'number';
+    case 'boolean':
+      return typeof data === 'boolean';
+    default:
+      return true;
+  }
+}
+
+function push(ctx: Ctx, path: string, message: string, severity?: 'warning'): void {
+  ctx.problems.push(severity === undefined ? { path: path || '-', message } : { path: path || '-', message, severity });
+}
+
+function resolve(schema: Schema, ctx: Ctx): Schema | undefined {
+  const ref = schema.$ref;
+  if (typeof ref !== 'string') return schema;
+  const name = ref.startsWith('#/definitions/') ? ref.slice('#/definitions/'.length) : undefined;
+  const target = name === undefined ? undefined : ctx.definitions?.[name];
+  return isObject(target) ? target : undefined;
+}
+
+/** Validates `data` at `path` against `schema`, appending problems. `closed` is false inside logic branches. */
+function walk(raw: Schema, data: unknown, path: string, ctx: Ctx, closed: boolean): void {
+  const schema = resolve(raw, ctx);
+  if (schema === undefined) {
+    push(ctx, path, `schema reference ${String(raw.$ref)} cannot be resolved`, 'warning');
+    return;
+  }
+  if (data === null && schema.nullable === true) return;
+  if (schema['x-kubernetes-int-or-string'] === true) {
+    if (!(typeof data === 'string' || (typeof data === 'number' && Number.isInteger(data)))) {
+      push(ctx, path, `wrong type: got ${describe(data)}; expected an integer or a string`);
+      return;
+    }
+  } else if (typeof schema.type === 'string' && !typeMatches(schema.type, data)) {
+    push(ctx, path, `wrong type: got ${describe(data)}; expected ${schema.type}`);
+    return;
+  }
+  if (schema['x-kubernetes-quantity'] === true && !isQuantity(data)) {
+    push(
+      ctx,
+      path,
+      `invalid quantity ${describe(data)}: expected a number with an optional suffix such as 100m, 128Mi, 1.5Gi or 1e3`,
+    );
+    return;
+  }
+  if (Array.isArray(schema.enum) && !schema.enum.some((v) => JSON.stringify(v) === JSON.stringify(data)))
+    push(ctx, path, `got ${describe(data)}; expected one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
+  if (typeof schema.format === 'string') {
+    const err = formatError(schema.format, data);
+    if (err !== undefined) push(ctx, path, `got ${describe(data)}; ${err} (format ${schema.format})`);
+  }
+  if (typeof data === 'string') checkString(schema, data, path, ctx);
+  else if (typeof data === 'number') checkNumber(schema, data, path, ctx);
+  else if (Array.isArray(data)) checkArray(schema, data, path, ctx, closed);
+  else if (isObject(data)) checkObject(schema, data, path, ctx, closed);
+  checkLogic(schema, data, path, ctx);
+  if (Array.isArray(schema['x-kubernetes-validations'])) checkCel(schema, data, path, ctx);
+}
+
+function checkString(schema: Schema, data: string, path: string, ctx: Ctx): void {
+  const length = [...data].length;
+  if (typeof schema.minLength === 'number' && length < schema.minLength)
+    push(ctx, path, `got ${describe(data)}; expected at least ${schema.minLength} characters`);
+  if (typeof schema.maxLength === 'number' && length > schema.maxLength)
+    push(ctx, path, `got ${length} characters; expected at most ${schema.maxLength}`);
+  if (typeof schema.pattern === 'string') {
+    const re = regex(schema.pattern);
+    if (re instanceof Error) push(ctx, path, `pattern ${schema.pattern} not checked: ${re.message}`, 'warning');
+    else if (!re.test(data)) push(ctx, path, `got ${describe(data)}; expected a string matching ${schema.pattern}`);
+  }
+}
+
+function checkNumber(schema: Schema, data: number, path: string, ctx: Ctx): void {
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf } = schema;
+  if (typeof minimum === 'number' && (exclusiveMinimum === true ? data <= minimum : data < minimum))
+    push(ctx, path, `got ${data}; expected ${exclusiveMinimum === true ? '>' : '>='} ${minimum}`);
+  if (typeof maximum === 'number' && (exclusiveMaximum === true ? data >= maximum : data > maximum))
+    push(ctx, path, `got ${data}; expected ${exclusiveMaximum === true ? '<' : '<='} ${maximum}`);
+  if (typeof exclusiveMinimum === 'number' && data <= exclusiveMinimum)
+    push(ctx, path, `got ${data}; expected > ${exclusiveMinimum}`);
+  if (typeof exclusiveMaximum === 'number' && data >= exclusiveMaximum)
+    push(ctx, path, `got ${data}; expected < ${exclusiveMaximum}`);
+  if (
+    typeof multipleOf === 'number' &&
+    multipleOf > 0 &&
+    Math.abs(data / multipleOf - Math.round(data / multipleOf)) > 1e-9
+  )
+    push(ctx, path, `got ${data}; expected a multiple of ${multipleOf}`);
+}
+
+function checkArray(schema: Schema, data: unknown[], path: string, ctx: Ctx, closed: boolean): void {
+  if (typeof schema.minItems === 'number' && data.length < schema.minItems)
+    push(ctx, path, `got ${data.length} items; expected at least ${schema.minItems}`);
+  if (typeof schema.maxItems === 'number' && data.length > schema.maxItems)
+    push(ctx, path, `got ${data.length} items; expected at most ${schema.maxItems}`);
+  const listType = schema['x-kubernetes-list-type'];
+  if (schema.uniqueItems === true || listType === 'set' || listType === 'map') {
+    const keys =
+      listType === 'map' && Array.isArray(schema['x-kubernetes-list-map-keys'])
+        ? (schema['x-kubernetes-list-map-keys'] as string[])
+        : undefined;
+    const seen = new Map<string, number>();
+    data.forEach((item, i) => {
+      const id =
+        keys === undefined
+          ? JSON.stringify(item)
+          : JSON.stringify(keys.map((k) => (isObject(item) ? (item[k] ?? null) : null)));
+      const first = seen.get(id);
+      if (first === undefined) seen.set(id, i);
+      else
+        push(
+          ctx,
+          `${path}[${i}]`,
+          `duplicate ${keys === undefined ? 'item' : `key (${keys.join(', ')}) = ${id}`}: same as [${first}]`,
+        );
+    });
+  }
+  if (isObject(schema.items)) {
+    const items = schema.items;
+    data.forEach((item, i) => walk(items, item, `${path}[${i}]`, ctx, closed));
+  }
+}
+
+function checkObject(schema: Schema, data: Record<string, unknown>, path: string, ctx: Ctx, closed: boolean): void {
+  const props = isObject(schema.properties) ? schema.properties : undefined;
+  const extra = schema.additionalProperties;
+  const keys = Object.keys(data);
+  if (typeof schema.minProperties === 'number' && keys.length < schema.minProperties)
+    push(ctx, path, `got ${keys.length} fields; expected at least ${schema.minProperties}`);
+  if (typeof schema.maxProperties === 'number' && keys.length > schema.maxProperties)
+    push(ctx, path, `got ${keys.length} fields; expected at most ${schema.maxProperties}`);
+  if (ctx.allowMissingRequired !== true && Array.isArray(schema.required)) {
+    for (const r of schema.required as string[])
+      if (data[r] === undefined) push(ctx, joinField(path, r), 'required field is missing');
+  }
+  const rejectUnknown =
+    extra === false ||
+    (closed && props !== undefined && extra === undefined && schema['x-kubernetes-preserve-unknown-fields'] !== true);
+  for (const k of keys) {
+    const sub = props?.[k];
+    const at = joinField(path, k);
+    if (isObject(sub)) walk(sub, data[k], at, ctx, closed);
+    else if (isObject(extra)) walk(extra, data[k], at, ctx, closed);
+    else if (rejectUnknown) push(ctx, at, 'unknown field (not in the schema)');
+  }
+  if (schema['x-kubernetes-embedded-resource'] === true) {
+    for (const k of ['apiVersion', 'kind'])
+      if (typeof data[k] !== 'string' || data[k] === '') push(ctx, joinField(path, k), 'embedded resource must set it');
+  }
+}
+
+function passes(schema: Schema, data: unknown, path: string, ctx: Ctx): boolean {
+  const sub: Ctx = { ...ctx, problems: [] };
+  walk(schema, data, path, sub, false);
+  return sub.problems.every((p) => p.severity === 'warning');
+}
+
+function branchSummary(branches: Schema[]): string {
+  const types = branches.map((b) =>
+    typeof b.type === 'string'
+      ? b.type
+      : Array.isArray(b.required)
+        ? `an object with ${(b.required as string[]).join(', ')}`
+        : 'another form',
+  );
+  return [...new Set(types)].join(' or ');
+}
+
+function checkLogic(schema: Schema, data: unknown, path: string, ctx: Ctx): void {
+  if (Array.isArray(schema.allOf)) for (const s of schema.allOf) if (isObject(s)) walk(s, data, path, ctx, false);
+  if (Array.isArray(schema.anyOf)) {
+    const branches = schema.anyOf.filter(isObject);
+    if (!branches.some((b) => passes(b, data, path, ctx)))
+      push(ctx, path, `got ${describe(data)}; expected ${branchSummary(branches)}`);
+  }
+  if (Array.isArray(schema.oneOf)) {
+    const branches = schema.oneOf.filter(isObject);
+    const n = branches.filter((b) => passes(b, data, path, ctx)).length;
+    if (n !== 1)
+      push(ctx, path, `got ${describe(data)}; expected exactly one of: ${branchSummary(branches)} (${n} match)`);
+  }
+  if (isObject(schema.not) && passes(schema.not, data, path, ctx))
+    push(ctx, path, `got ${describe(data)}; a form the schema forbids`);
+}
+
+function checkCel(schema: Schema, data: unknown, path: string, ctx: Ctx): void {
+  for (const rule of schema['x-kubernetes-validations'] as CelRule[]) {
+    if (!isObject(rule) || typeof rule.rule !== 'string') continue;
+    const outcome = evaluateRule(rule, data, schema);
+    if (outcome.kind === 'fail') {
+      const fp = outcome.fieldPath;
+      const at =
+        fp !== undefined && fp !== ''
+          ? `${path}${fp.startsWith('.') || fp.startsWith('[') ? '' : '.'}${fp}`.replace(/^\./, '')
+          : path;
+      push(ctx, at, outcome.message);
+    } else if (outcome.kind === 'unsupported') push(ctx, path, outcome.message, 'warning');
+  }
+}
+
+/** Validates `data` against a structural schema; problems carry field paths from the root. */
+export function validateAgainst(schema: Schema, data: unknown, opts: WalkOptions = {}): SchemaProblem[] {
+  const ctx: Ctx = { ...opts, problems: [] };
+  walk(schema, data, '', ctx, true);
+  return ctx.problems;
+}
