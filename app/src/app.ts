@@ -5,6 +5,7 @@ import { MetricsEmitter } from './emitter';
 import { ErrorReporter } from './error-reporter';
 import { ProbeServer } from './http-server';
 import type { Logger } from './logger';
+import { Ticker } from './ticker';
 import { closeStatsdClient, createStatsdClient, lineSinkOf } from './statsd-client';
 
 export interface MetricsAppProps {
@@ -29,9 +30,8 @@ export class MetricsApp {
   private readonly errors: ErrorReporter;
   private readonly emitter: MetricsEmitter;
   private readonly server: ProbeServer;
+  private readonly loop: Ticker;
   private readonly startedAt = process.hrtime.bigint();
-  private loop: NodeJS.Timeout | undefined;
-  private ticks = 0;
   private ready = false;
   private stopping = false;
 
@@ -49,6 +49,10 @@ export class MetricsApp {
       metricName: qualifiedMetricName(this.config),
       sampleRate: this.config.sampleRate,
       maxPayloadBytes: this.config.bufferSize,
+    });
+    this.loop = new Ticker({
+      intervalMs: this.config.intervalMs,
+      onTick: () => this.emitter.emitRandomDelays(this.config.metricsPerTick),
     });
     this.server = new ProbeServer({
       port: this.config.httpPort,
@@ -74,8 +78,7 @@ export class MetricsApp {
       },
       'sending metrics',
     );
-    this.tick();
-    this.loop = setInterval(() => this.tick(), config.intervalMs);
+    this.loop.start();
     this.ready = true;
     return port;
   }
@@ -83,7 +86,7 @@ export class MetricsApp {
   /** Graceful stop; never rejects: a failed or slow flush is logged and the rest still closes. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.loop !== undefined) clearInterval(this.loop);
+    this.loop.stop();
     const budgetMs = Math.floor(this.config.shutdownTimeoutMs * CLIENT_CLOSE_SHARE);
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
@@ -111,7 +114,7 @@ export class MetricsApp {
       shuttingDown: this.stopping,
       backend: { host: this.config.backendHost, port: this.config.backendPort, protocol: this.config.protocol },
       metric: qualifiedMetricName(this.config),
-      ticks: this.ticks,
+      ticks: this.loop.ticks,
       metricsSent: this.emitter.sent,
       metricsSampledOut: this.emitter.sampledOut,
       payloads: this.emitter.payloads,
@@ -123,10 +126,5 @@ export class MetricsApp {
         heapUsedBytes: memory.heapUsed,
       },
     };
-  }
-
-  private tick(): void {
-    this.ticks++;
-    this.emitter.emitRandomDelays(this.config.metricsPerTick);
   }
 }

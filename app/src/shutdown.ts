@@ -25,6 +25,7 @@ export class GracefulShutdown {
   private readonly proc: Pick<NodeJS.Process, 'on' | 'off' | 'exit'>;
   private readonly signals: readonly NodeJS.Signals[];
   private started = false;
+  private deadline: NodeJS.Timeout | undefined;
 
   constructor(props: GracefulShutdownProps) {
     this.props = props;
@@ -49,23 +50,24 @@ export class GracefulShutdown {
     if (this.started) {
       const code = 128 + (SIGNAL_NUMBERS[signal] ?? 0);
       logger.warn({ signal, exitCode: code }, 'second signal during shutdown: exiting now');
+      clearTimeout(this.deadline);
       this.proc.exit(code);
       return;
     }
     this.started = true;
     logger.info({ signal, timeoutMs: this.props.timeoutMs }, 'shutting down');
-    const deadline = setTimeout(() => {
+    this.deadline = setTimeout(() => {
       logger.error({ timeoutMs: this.props.timeoutMs }, 'shutdown deadline passed: exiting now');
       this.proc.exit(1);
     }, this.props.timeoutMs);
     this.props.onShutdown(signal).then(
       () => {
-        clearTimeout(deadline);
+        clearTimeout(this.deadline);
         logger.info('shutdown complete');
         this.proc.exit(0);
       },
       (error: unknown) => {
-        clearTimeout(deadline);
+        clearTimeout(this.deadline);
         logger.error({ err: error }, 'shutdown failed');
         this.proc.exit(1);
       },

@@ -1,0 +1,307 @@
+// `npm run bench:metrics` (after `npm run build`): the app's emitter against a raw dgram baseline and hot-shots, the
+// loss through a real statsd daemon at rising rates, and the app's peak RSS. Everything on 127.0.0.1, in one run,
+// so the ratios compare figures taken on the same machine at the same time. Knobs (env): BENCH_ROUNDS (5),
+// BENCH_DURATION_MS (1000 per throughput run), BENCH_RATES (5000,20000,50000,100000), BENCH_RATE_SECONDS (3).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppProcess } from '../testing/app-process';
+import { StatsdDaemon } from '../testing/daemons/statsd-daemon';
+import { EMITTERS } from './emitters';
+import type { EmitterName } from './emitters';
+import { CarbonLineTotals, CountingUdpSink } from './loopback-sinks';
+import type { WorkerResult } from './throughput-worker';
+
+const TARGETS = {
+  vsHotShotsBuffered: 1.0,
+  vsHotShotsUnbuffered: 8,
+  lossFreeRate: 20_000,
+  rssDefaultMiB: 64,
+  rssAt100kMiB: 128,
+};
+/** The app's send loop ticks every 10 ms under load, so a rate r means r/100 timers per tick. */
+const LOAD_INTERVAL_MS = 10;
+const STATSD_FLUSH_MS = 1000;
+const MiB = 1024 * 1024;
+
+interface Options {
+  readonly rounds: number;
+  readonly durationMs: number;
+  readonly batch: number;
+  readonly rates: readonly number[];
+  readonly rateSeconds: number;
+}
+
+function options(env: NodeJS.ProcessEnv): Options {
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name] ?? String(def);
+    const value = Number(raw);
+    if (!/^[0-9]+$/.test(raw) || value < min || value > max) {
+      throw new Error(`${name}=${JSON.stringify(raw)} is invalid, expected an integer from ${min} to ${max}`);
+    }
+    return value;
+  };
+  const ratesRaw = env.BENCH_RATES ?? '5000,20000,50000,100000';
+  const rates = ratesRaw.split(',').map(Number);
+  if (!rates.every((r) => Number.isInteger(r) && r >= 100 && r <= 1_000_000 && r % 100 === 0)) {
+    throw new Error(
+      `BENCH_RATES=${JSON.stringify(ratesRaw)} is invalid, expected multiples of 100 from 100 to 1000000`,
+    );
+  }
+  return {
+    rounds: int('BENCH_ROUNDS', 5, 1, 50),
+    durationMs: int('BENCH_DURATION_MS', 1000, 100, 60_000),
+    batch: 1000,
+    rates,
+    rateSeconds: int('BENCH_RATE_SECONDS', 3, 1, 60),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- throughput
+
+interface ThroughputRun extends WorkerResult {
+  readonly receivedLines: number;
+  readonly receivedDatagrams: number;
+}
+
+async function throughput(opts: Options): Promise<Map<EmitterName, ThroughputRun[]>> {
+  const sink = await CountingUdpSink.start();
+  const names = Object.keys(EMITTERS) as EmitterName[];
+  const runs = new Map<EmitterName, ThroughputRun[]>(names.map((n) => [n, []]));
+  try {
+    for (let round = 0; round < opts.rounds; round++) {
+      // Rotate the order so slow drifts of the machine's load do not always hit the same contender.
+      const order = names.map((_, i) => names[(i + round) % names.length] as EmitterName);
+      for (const name of order) {
+        sink.reset();
+        const result = await runWorker(name, sink.port, opts);
+        await new Promise((resolve) => setTimeout(resolve, 100)); // let the last datagrams arrive
+        runs.get(name)?.push({ ...result, receivedLines: sink.lines, receivedDatagrams: sink.datagrams });
+      }
+      process.stderr.write(`throughput round ${round + 1}/${opts.rounds} done\n`);
+    }
+  } finally {
+    await sink.close();
+  }
+  return runs;
+}
+
+function runWorker(name: EmitterName, port: number, opts: Options): Promise<WorkerResult> {
+  const worker = join(__dirname, 'throughput-worker.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [worker, name, String(port), String(opts.durationMs), String(opts.batch)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.durationMs + 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`${name} worker exited ${code}: ${err}`));
+      resolve(JSON.parse(out) as WorkerResult);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- statsd loss + RSS
+
+interface RateRun {
+  readonly targetRate: number;
+  readonly sent: number;
+  readonly sentPerSecond: number;
+  readonly counted: number;
+  readonly peakRssBytes: number;
+}
+
+async function lossAndRss(opts: Options): Promise<{ rates: RateRun[]; defaultRssBytes: number }> {
+  const workDir = mkdtempSync(join(tmpdir(), 'metrics-bench-'));
+  const carbon = await CarbonLineTotals.start();
+  let statsd: StatsdDaemon | undefined;
+  try {
+    statsd = await StatsdDaemon.start({ workDir, graphitePort: carbon.port, flushIntervalMs: STATSD_FLUSH_MS });
+    const backend = { METRICS_BACKEND_HOST: '127.0.0.1', METRICS_BACKEND_PORT: String(statsd.port) };
+
+    // The default rate (one timer every 3 s): two ticks and the start-up are in the peak.
+    const idle = AppProcess.start({ ...backend, METRICS_PREFIX: 'bench.default.' });
+    await idle.waitForLog('sending metrics');
+    await new Promise((resolve) => setTimeout(resolve, 6500));
+    const defaultRssBytes = await peakRss(idle);
+    idle.child.kill('SIGTERM');
+    await idle.exited;
+    process.stderr.write('default-rate RSS done\n');
+
+    const rates: RateRun[] = [];
+    for (const rate of opts.rates) {
+      const prefix = `bench.rate${rate}.`;
+      const app = AppProcess.start({
+        ...backend,
+        METRICS_PREFIX: prefix,
+        METRICS_INTERVAL_MS: String(LOAD_INTERVAL_MS),
+        METRICS_PER_TICK: String((rate * LOAD_INTERVAL_MS) / 1000),
+      });
+      await app.waitForLog('sending metrics');
+      const started = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, opts.rateSeconds * 1000));
+      const peakRssBytes = await peakRss(app);
+      app.child.kill('SIGTERM');
+      const { code } = await app.exited;
+      const seconds = (performance.now() - started) / 1000;
+      const sent = app.logs.find((l) => l.msg === 'metrics client closed')?.metricsSent;
+      if (code !== 0 || typeof sent !== 'number')
+        throw new Error(`app at ${rate}/s did not stop cleanly: ${app.describe()}`);
+      // statsd counts what it received at its next flush; allow three.
+      const metric = `stats.timers.${prefix}test.core.delay.count`;
+      const deadline = performance.now() + 3 * STATSD_FLUSH_MS + 1000;
+      while (carbon.total(metric) < sent && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      rates.push({
+        targetRate: rate,
+        sent,
+        sentPerSecond: sent / seconds,
+        counted: carbon.total(metric),
+        peakRssBytes,
+      });
+      process.stderr.write(`statsd at ${rate}/s done\n`);
+    }
+    return { rates, defaultRssBytes };
+  } finally {
+    await statsd?.stop();
+    await carbon.close();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Peak resident set of the app process: the kernel's VmHWM, or the app's own getrusage figure off Linux. */
+async function peakRss(app: AppProcess): Promise<number> {
+  try {
+    const status = readFileSync(`/proc/${app.child.pid}/status`, 'utf8');
+    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+    if (kb !== undefined) return Number(kb) * 1024;
+  } catch {
+    // Not Linux: ask the app.
+  }
+  const { body } = await app.getJson('/stats');
+  return (body.memory as { maxRssBytes: number }).maxRssBytes;
+}
+
+// ---------------------------------------------------------------------------------------------- report
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const table = (header: string[], rows: string[][]) => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
+};
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+async function main(): Promise<void> {
+  const opts = options(process.env);
+  const began = performance.now();
+  const runs = await throughput(opts);
+  const { rates, defaultRssBytes } = await lossAndRss(opts);
+
+  const rate = (name: EmitterName) => median(runs.get(name)!.map((r) => (r.metrics / r.wallMs) * 1000));
+  const cpu = (name: EmitterName) => median(runs.get(name)!.map((r) => (r.cpuUs * 1000) / r.metrics));
+  const raw = rate('raw-dgram');
+  const unbuffered = rate('hot-shots-unbuffered');
+  const buffered = rate('hot-shots-buffered');
+  const labels: Record<EmitterName, string> = {
+    'raw-dgram': 'raw dgram, 1 packet/metric',
+    'hot-shots-unbuffered': 'hot-shots unbuffered',
+    'hot-shots-buffered': 'hot-shots buffered 1432 B',
+    'app-emitter': 'app emitter (1432 B)',
+  };
+  const out: string[] = [];
+  out.push(
+    `Throughput on 127.0.0.1, median of ${opts.rounds} runs of ${opts.durationMs} ms each (batches of ${opts.batch}, fresh process per run)`,
+    '',
+    table(
+      [
+        'emitter',
+        'metrics/s',
+        'CPU ns/metric',
+        'x raw dgram',
+        'x hot-shots unbuf',
+        'x hot-shots buf',
+        'metrics/datagram',
+        'received',
+      ],
+      (Object.keys(labels) as EmitterName[]).map((name) => {
+        const r = rate(name);
+        const all = runs.get(name)!;
+        const received = all.reduce((a, x) => a + x.receivedLines, 0) / all.reduce((a, x) => a + x.emittedTotal, 0);
+        const perDatagram =
+          all.reduce((a, x) => a + x.receivedLines, 0) /
+          Math.max(
+            1,
+            all.reduce((a, x) => a + x.receivedDatagrams, 0),
+          );
+        return [
+          labels[name],
+          fmt(r),
+          fmt(cpu(name)),
+          `${fmt(r / raw, 2)}x`,
+          `${fmt(r / unbuffered, 2)}x`,
+          `${fmt(r / buffered, 2)}x`,
+          fmt(perDatagram, 1),
+          `${fmt(received * 100, 1)} %`,
+        ];
+      }),
+    ),
+    '',
+    `Through a real statsd 0.9 (flushInterval ${STATSD_FLUSH_MS} ms, 4 MiB-capped receive buffer), the app sending for ${opts.rateSeconds} s at each rate`,
+    '',
+    table(
+      ['target rate/s', 'achieved/s', 'sent', 'counted by statsd', 'loss', 'app peak RSS'],
+      rates.map((r) => [
+        fmt(r.targetRate),
+        fmt(r.sentPerSecond),
+        fmt(r.sent),
+        fmt(r.counted),
+        `${fmt((1 - r.counted / r.sent) * 100, 2)} %`,
+        `${fmt(r.peakRssBytes / MiB, 1)} MiB`,
+      ]),
+    ),
+    '',
+    `App peak RSS at the default rate (1 timer / 3 s): ${fmt(defaultRssBytes / MiB, 1)} MiB`,
+    '',
+    'Targets:',
+  );
+  const app = rate('app-emitter');
+  const lossFree = rates.find((r) => r.targetRate === TARGETS.lossFreeRate);
+  const at100k = rates.find((r) => r.targetRate === 100_000);
+  out.push(
+    `  app emitter >= ${TARGETS.vsHotShotsBuffered}x hot-shots buffered: ${fmt(app / buffered, 2)}x, ${verdict(app / buffered >= TARGETS.vsHotShotsBuffered)}`,
+    `  app emitter >= ${TARGETS.vsHotShotsUnbuffered}x hot-shots unbuffered: ${fmt(app / unbuffered, 2)}x, ${verdict(app / unbuffered >= TARGETS.vsHotShotsUnbuffered)}`,
+    lossFree
+      ? `  0 loss at ${fmt(TARGETS.lossFreeRate)}/s through statsd: ${fmt(lossFree.sent - lossFree.counted)} lost, ${verdict(lossFree.counted === lossFree.sent)}`
+      : `  0 loss at ${fmt(TARGETS.lossFreeRate)}/s: not measured (not in BENCH_RATES)`,
+    `  RSS < ${TARGETS.rssDefaultMiB} MiB at the default rate: ${verdict(defaultRssBytes < TARGETS.rssDefaultMiB * MiB)}`,
+    at100k
+      ? `  RSS < ${TARGETS.rssAt100kMiB} MiB at 100,000/s: ${verdict(at100k.peakRssBytes < TARGETS.rssAt100kMiB * MiB)}`
+      : '  RSS at 100,000/s: not measured (not in BENCH_RATES)',
+    '',
+    `(${fmt((performance.now() - began) / 1000, 1)} s, node ${process.version}, ${new Date().toISOString()})`,
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
