@@ -115,6 +115,21 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
     expect(find(objs, 'Service', 'graphite-web').spec.ports[0].port).toBe(80);
   });
 
+  it('keeps Graphite inside baseline, with every policy exemption reasoned', () => {
+    const sts = find(objs, 'StatefulSet', 'graphite');
+    const c = sts.spec.template.spec.containers[0];
+    expect(c.securityContext).toMatchObject({ privileged: false, allowPrivilegeEscalation: false });
+    expect(c.securityContext.capabilities.drop).toEqual(['ALL']);
+    expect(c.securityContext.capabilities.add).not.toContain('NET_RAW');
+    expect(sts.spec.template.spec.automountServiceAccountToken).toBe(false);
+    expect(c.imagePullPolicy).toBe(env.graphite.image.includes('@sha256:') ? 'IfNotPresent' : 'Always');
+    const exemptions = String(sts.metadata.annotations['policy.metrics-platform.dev/exempt']).split('; ');
+    for (const e of exemptions) expect(e).toMatch(/^[A-Za-z]+=\S.{10,}$/);
+    expect(exemptions.map((e) => e.split('=')[0])).toContain('runAsRootAllowed');
+    expect(app).not.toHaveProperty(['metadata', 'annotations', 'policy.metrics-platform.dev/exempt']);
+    expect(deployment.metadata.annotations['policy.metrics-platform.dev/exempt']).toBeUndefined();
+  });
+
   it('puts standard labels, an explicit namespace and a DNS-1123 name on every object of the workload charts', () => {
     const clusterScoped = new Set(['Namespace', 'StorageClass']);
     for (const o of workloadObjectsOf(env)) {

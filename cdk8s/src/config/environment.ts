@@ -63,8 +63,11 @@ export const environmentSchema = z
         server: z.string().url(),
       })
       .strict(),
-    /** Namespace of the workloads. */
-    namespace: dns1123Label,
+    /**
+     * Namespace of the app (Pod Security `restricted`). Graphite runs beside it in `<namespace>-graphite`, which must
+     * also be a DNS-1123 label: hence at most 54 characters.
+     */
+    namespace: dns1123Label.max(54, 'at most 54 characters (Graphite runs in "<namespace>-graphite")'),
     app: z
       .object({
         image: imagePinSchema,
@@ -160,7 +163,13 @@ export const environmentSchema = z
       .strict()
       .default({ topologySpread: false, orphanCloudResources: false, autoSync: true }),
   })
-  .strict();
+  .strict()
+  // With an HPA the Deployment leaves its replica count to the autoscaler, which starts from minReplicas: one
+  // number, not two that can disagree.
+  .refine((env) => env.app.autoscaling === undefined || env.app.replicas === env.app.autoscaling.minReplicas, {
+    path: ['app', 'replicas'],
+    message: 'app.autoscaling.minReplicas when app.autoscaling is set (the autoscaler owns the replica count)',
+  });
 
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type ImagePin = z.output<typeof imagePinSchema>;

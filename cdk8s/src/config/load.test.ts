@@ -58,6 +58,21 @@ describe('environment configuration', () => {
     expect(parse).toThrow(message);
   });
 
+  it('rejects a replica count that contradicts the autoscaler', () => {
+    const text = readFileSync(join(repoRoot, 'environments', 'prod.yaml'), 'utf8').replace(
+      /replicas: 3/,
+      'replicas: 5',
+    );
+    expect(() => parseEnvironment('environments/prod.yaml', text, 'prod')).toThrow(
+      'environments/prod.yaml: app.replicas: got 5; expected app.autoscaling.minReplicas when app.autoscaling is set',
+    );
+  });
+
+  it('rejects a namespace too long for its Graphite sibling', () => {
+    const parse = parseWith(/^namespace: metrics-dev$/m, `namespace: ${'n'.repeat(55)}`);
+    expect(parse).toThrow(/namespace: got "n{55}"; expected at most 54 characters/);
+  });
+
   it('rejects a file whose name does not match its environment', () => {
     expect(() => parseEnvironment('environments/qa.yaml', devText, 'qa')).toThrow(
       'environments/qa.yaml: name: got "dev"; expected "qa" (the file name)',

@@ -6,6 +6,9 @@ import { labelValue, selectorLabels, standardLabels } from './labels';
 import { removeAddressLabel, setContainerResources } from './resources';
 import { topologyOf } from './topology';
 
+/** The annotation `platform validate` reads reviewed policy exemptions from (cli/src/validate/policy-checks.ts). */
+export const POLICY_EXEMPT_ANNOTATION = 'policy.metrics-platform.dev/exempt';
+
 /** Where graphite-statsd keeps whisper files (and its sqlite database for graphite-web). */
 const STORAGE_PATH = '/opt/graphite/storage';
 const STORAGE_CLAIM = 'graphite-storage';
@@ -35,6 +38,22 @@ export function graphiteVersion(env: EnvironmentConfig): string {
   const withoutDigest = env.graphite.image.split('@')[0]!;
   return labelValue(withoutDigest.slice(withoutDigest.lastIndexOf(':') + 1));
 }
+
+/**
+ * Reviewed exemptions from the workload policy checks (`platform validate`, docs/validation.md), each with its
+ * reason: the checks that the upstream image or a single-writer whisper store cannot satisfy.
+ */
+export const GRAPHITE_POLICY_EXEMPTIONS: Readonly<Record<string, string>> = {
+  runAsRootAllowed:
+    'graphite-statsd starts runit and nginx as root (Pod Security baseline namespace, restricted audit/warn, see docs/cdk8s.md)',
+  notReadOnlyRootFilesystem: 'the image writes its configuration, logs and nginx state across its root filesystem',
+  insecureCapabilities:
+    'drops ALL and adds back only the seven capabilities its root processes use (CHOWN DAC_OVERRIDE FOWNER KILL NET_BIND_SERVICE SETGID SETUID)',
+  deploymentMissingReplicas: 'whisper files are per pod: a second replica would split every series between two stores',
+  missingPodDisruptionBudget:
+    'one replica: a PDB would either block every node drain (minAvailable 1) or allow everything (maxUnavailable 1)',
+  topologySpreadConstraint: 'one replica: nothing to spread',
+};
 
 export interface GraphiteProps {
   /** The environment to render (`graphite.*` settings). */
@@ -73,7 +92,14 @@ export class Graphite extends Construct {
     });
 
     this.statefulSet = new kplus.StatefulSet(this, 'StatefulSet', {
-      metadata: metadata(t.graphiteName),
+      metadata: {
+        ...metadata(t.graphiteName),
+        annotations: {
+          [POLICY_EXEMPT_ANNOTATION]: Object.entries(GRAPHITE_POLICY_EXEMPTIONS)
+            .map(([check, reason]) => `${check}=${reason}`)
+            .join('; '),
+        },
+      },
       // whisper files are per pod: more replicas would split the series between them.
       replicas: 1,
       service: headless,
@@ -97,7 +123,10 @@ export class Graphite extends Construct {
         {
           name: 'graphite-statsd',
           image: env.graphite.image,
-          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          // A tag can move: pull it each time unless the file pins the digest too.
+          imagePullPolicy: env.graphite.image.includes('@sha256:')
+            ? kplus.ImagePullPolicy.IF_NOT_PRESENT
+            : kplus.ImagePullPolicy.ALWAYS,
           ports: [
             { name: 'statsd', number: t.statsdPort, protocol: kplus.Protocol.UDP },
             { name: 'statsd-admin', number: STATSD_ADMIN_PORT, protocol: kplus.Protocol.TCP },
