@@ -20,4 +20,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   status: async () => (require('./status') as typeof StatusCommand).status, // eslint-disable-line @typescript-eslint/no-require-imports
   validate: async () => (require('./validate') as typeof ValidateCommand).validate, // eslint-disable-line @typescript-eslint/no-require-imports
   schemas: async () => (require('./schemas') as typeof SchemasCommand).schemas, // eslint-disable-line @typescript-eslint/no-require-imports
+  render: async () => (require('../crossplane/command') as { render: Command }).render, // eslint-disable-line @typescript-eslint/no-require-imports
 };
