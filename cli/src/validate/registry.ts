@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { withBuiltinEnums } from './builtin-enums';
 import { applyDefaults } from './defaults';
 import { describe } from './describe';
 import type { SchemaProblem } from './problem';
@@ -128,7 +129,7 @@ export class SchemaRegistry {
     if (defs === undefined) throw new SchemaLoadError(`${source}: expected an object with "definitions"`);
     // IntOrString and Quantity are `oneOf` upstream; dedicated markers give clearer messages.
     this.k8sDefinitions = {
-      ...defs,
+      ...withBuiltinEnums(defs),
       'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { 'x-kubernetes-int-or-string': true },
       'io.k8s.apimachinery.pkg.api.resource.Quantity': { 'x-kubernetes-quantity': true },
     };
