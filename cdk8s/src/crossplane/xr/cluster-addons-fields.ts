@@ -25,6 +25,7 @@ const addonField = (eksName: string) =>
         description: `Version of ${eksName} (aws eks describe-addon-versions --addon-name ${eksName}).`,
         pattern: '^v[0-9]+\\.[0-9]+\\.[0-9]+-eksbuild\\.[0-9]+$',
         patternHint: 'an EKS add-on version such as v1.19.2-eksbuild.1',
+        maxLength: 64,
       },
     },
   }) as const satisfies ObjectField;
@@ -38,6 +39,7 @@ export const clusterAddonsFields = {
     description: 'Name of the existing EKS cluster.',
     pattern: '^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$',
     patternHint: 'an EKS cluster name',
+    maxLength: 100,
     validations: [immutable('clusterName', 'add-ons cannot move to another cluster')],
   },
   addons: {

@@ -9,6 +9,7 @@ export const awsRegionField = {
   description: 'AWS region of the resources, e.g. eu-west-1.',
   pattern: '^[a-z]{2}(-gov)?-[a-z]+-[0-9]$',
   patternHint: 'an AWS region such as eu-west-1',
+  maxLength: 32,
   validations: [immutable('region', 'resources cannot move between regions')],
 } as const satisfies StringField;
 
@@ -17,6 +18,7 @@ export const awsAccountIdField = {
   description: 'The 12-digit AWS account that owns the resources (used in IAM ARNs).',
   pattern: '^[0-9]{12}$',
   patternHint: 'a 12-digit AWS account id',
+  maxLength: 12,
   validations: [immutable('awsAccountId', 'resources cannot move between accounts')],
 } as const satisfies StringField;
 

@@ -26,6 +26,7 @@ export const repositoryFields = {
         description: 'GitHub repository allowed to push, as owner/name.',
         pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
         patternHint: 'owner/name',
+        maxLength: 140,
       },
       allowedRefs: {
         type: 'array',
@@ -35,6 +36,8 @@ export const repositoryFields = {
           description: 'A git ref: refs/heads/<branch> or refs/tags/<pattern>.',
           pattern: '^refs/(heads|tags)/[A-Za-z0-9_./*-]+$',
           patternHint: 'refs/heads/<branch> or refs/tags/<pattern>',
+          // Bounded so the API server's CEL cost estimate of the list rule below stays small.
+          maxLength: 255,
         },
         minItems: 1,
         maxItems: MAX_RELEASE_REFS,
@@ -53,6 +56,7 @@ export const repositoryFields = {
     description: 'Name of the IAM role GitHub Actions assumes (by OIDC) to push to this repository.',
     pattern: '^[A-Za-z0-9+=,.@_-]{1,64}$',
     patternHint: 'an IAM role name: 1-64 of A-Z a-z 0-9 + = , . @ _ -',
+    maxLength: 64,
     validations: [immutable('pushRoleName', 'renaming would orphan the old role')],
   },
   lifecycle: {
