@@ -132,6 +132,40 @@ describe('patch-and-transform rendering', () => {
     expect(rendered(renderPatchAndTransform(input, xr({}))).spec).toEqual({ forProvider: { region: 'us-east-2' } });
   });
 
+  it("renders the repository's example/ files to the output its README documents", () => {
+    // example/composition.yaml patches from the top-level field "location", which example/xr.yaml does not have
+    // (its location is under spec), so the Optional patch is skipped and the base region stays: the README shows
+    // exactly one Bucket in us-east-2, named after the XR and annotated with its composition resource name.
+    const composition = {
+      spec: {
+        compositeTypeRef: { apiVersion: 'example.crossplane.io/v1', kind: 'XR' },
+        mode: 'Pipeline',
+        pipeline: [
+          {
+            step: 'patch-and-transform',
+            functionRef: { name: 'function-patch-and-transform' },
+            input: resources([
+              {
+                name: 'bucket',
+                base: { apiVersion: 's3.aws.upbound.io/v1beta1', kind: 'Bucket', spec: { forProvider: { region: 'us-east-2' } } },
+                patches: [{ type: 'FromCompositeFieldPath', fromFieldPath: 'location', toFieldPath: 'spec.forProvider.region', transforms: [{ type: 'map', map: { EU: 'eu-north-1', US: 'us-east-2' } }] }],
+              },
+            ]),
+          },
+        ],
+      },
+    };
+    const exampleXr = { apiVersion: 'example.crossplane.io/v1', kind: 'XR', metadata: { name: 'example-xr' }, spec: { location: 'US' } };
+    const out = renderComposition(composition, exampleXr);
+    expect(out.resources.map((r) => r.name)).toEqual(['bucket']);
+    expect(rendered(out)).toMatchObject({
+      apiVersion: 's3.aws.upbound.io/v1beta1',
+      kind: 'Bucket',
+      metadata: { annotations: { 'crossplane.io/composition-resource-name': 'bucket' }, generateName: 'example-xr-', labels: { 'crossplane.io/composite': 'example-xr' } },
+      spec: { forProvider: { region: 'us-east-2' } },
+    });
+  });
+
   it('CombineFromComposite joins variables with a format, and is skipped while any variable is missing', () => {
     const input = resources([
       {
