@@ -118,6 +118,26 @@ describe('renderArgoApps', () => {
     expect(() => renderArgoApps([envs[0]!, envs[0]!])).toThrow(/listed twice/);
   });
 
+  it('allows every namespace that dist/<env> deploys into, and only those', () => {
+    const workloads = projects.find((p) => p.metadata.name === 'workloads')!;
+    const clusterScoped = clusterScopedKinds();
+    const used = new Set<string>();
+    for (const env of envs) {
+      for (const text of renderEnvironment(repoRoot, env).values()) {
+        for (const doc of parseAllDocuments(text)) {
+          const obj = doc.toJS() as { apiVersion?: string; kind?: string; metadata?: { namespace?: string } } | null;
+          if (!obj?.apiVersion || !obj.kind) continue;
+          const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0]! : '';
+          if (clusterScoped.has(`${group}/${obj.kind}`)) continue;
+          const dest = { server: env.cluster.server, namespace: obj.metadata?.namespace ?? env.namespace };
+          used.add(`${dest.server} ${dest.namespace}`);
+          expect({ kind: obj.kind, allowed: workloads.spec.destinations.some((d) => d.server === dest.server && d.namespace === dest.namespace) }).toEqual({ kind: obj.kind, allowed: true });
+        }
+      }
+    }
+    expect(workloads.spec.destinations.map((d) => `${d.server} ${d.namespace}`).sort()).toEqual([...used].sort());
+  });
+
   it('allow-lists every cluster-scoped kind that dist/<env> renders', () => {
     const allowed = new Set(WORKLOADS_CLUSTER_RESOURCES.map((gk) => `${gk.group}/${gk.kind}`));
     const clusterScoped = clusterScopedKinds();

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../config';
+import { topologyOf } from '../constructs/topology';
 import { ARGOCD_NAMESPACE, CROSSPLANE_CHART, PLATFORM_REPOSITORY } from './repository';
 import type { AppProject, ApplicationDestination, GroupKind } from './types';
 
@@ -81,12 +82,20 @@ export function platformProject(envs: readonly EnvironmentConfig[]): AppProject 
   });
 }
 
+/** The namespaces an environment's `dist/<env>` deploys into: the app's and Graphite's. */
+export function environmentNamespaces(env: EnvironmentConfig): string[] {
+  const topology = topologyOf(env);
+  return [topology.appNamespace, topology.graphiteNamespace];
+}
+
 /** Every environment's Application: only this repository, only the environments' own namespaces. */
 export function workloadsProject(envs: readonly EnvironmentConfig[]): AppProject {
   return project(WORKLOADS_PROJECT, {
     description: 'Each environment: the platform API, its XRs and the metrics workloads rendered in dist/<env>.',
     sourceRepos: [PLATFORM_REPOSITORY.url],
-    destinations: dedupe(envs.map((e) => ({ server: e.cluster.server, namespace: e.namespace }))),
+    destinations: dedupe(
+      envs.flatMap((e) => environmentNamespaces(e).map((namespace) => ({ server: e.cluster.server, namespace }))),
+    ),
     clusterResourceWhitelist: [...WORKLOADS_CLUSTER_RESOURCES],
     namespaceResourceBlacklist: [...WORKLOADS_NAMESPACE_BLACKLIST],
     orphanedResources: { warn: true },
