@@ -1,0 +1,330 @@
+import type { SourcedObject } from './load-files';
+import { checkPolicies, parseImage, type PolicyExemption } from './policy';
+import { POLICY_CHECKS, type PolicyCheckId } from './policy-checks';
+import { compliantEnvironment, edited, type Fixture } from './testdata/fixtures';
+
+type PodSpec = Record<string, unknown> & { containers: Record<string, unknown>[]; volumes?: unknown[] };
+type Dep = Fixture & { spec: Record<string, unknown> & { template: { spec: PodSpec } } };
+
+function sourced(objects: Fixture[], group = 'dist/dev'): SourcedObject[] {
+  return objects.map((object) => ({ file: `${group}/app.yaml`, object, group }));
+}
+
+/** The compliant environment with the Deployment edited. */
+function withDeployment(edit: (d: Dep) => void, group = 'dist/dev', drop: string[] = []): SourcedObject[] {
+  const env = compliantEnvironment()
+    .filter((o) => !drop.includes(String(o.kind)))
+    .map((o) => (o.kind === 'Deployment' ? edited(o as Dep, edit) : o));
+  return sourced(env, group);
+}
+
+const pod = (d: Dep): PodSpec => d.spec.template.spec;
+const ctr = (d: Dep): Record<string, unknown> => pod(d).containers[0] as Record<string, unknown>;
+const sc = (d: Dep): Record<string, unknown> => ctr(d).securityContext as Record<string, unknown>;
+
+function findings(objects: SourcedObject[], prodEnvironments: string[] = []) {
+  return checkPolicies(objects, { prodEnvironments }).map((p) => ({
+    check: p.message.split(':')[0],
+    severity: p.severity,
+    path: p.path,
+  }));
+}
+
+describe('policy checks', () => {
+  it('pass a compliant environment', () => {
+    expect(
+      checkPolicies(
+        withDeployment(() => undefined),
+        { prodEnvironments: ['dev'] },
+      ),
+    ).toEqual([]);
+  });
+
+  const cases: [PolicyCheckId, (d: Dep) => void, string][] = [
+    [
+      'cpuRequestsMissing',
+      (d) => delete (ctr(d).resources as { requests: Record<string, unknown> }).requests.cpu,
+      'spec.template.spec.containers[0].resources.requests.cpu',
+    ],
+    [
+      'memoryRequestsMissing',
+      (d) => delete (ctr(d).resources as { requests: Record<string, unknown> }).requests.memory,
+      'spec.template.spec.containers[0].resources.requests.memory',
+    ],
+    [
+      'cpuLimitsMissing',
+      (d) => delete (ctr(d).resources as { limits: Record<string, unknown> }).limits.cpu,
+      'spec.template.spec.containers[0].resources.limits.cpu',
+    ],
+    [
+      'memoryLimitsMissing',
+      (d) => delete (ctr(d).resources as { limits: Record<string, unknown> }).limits.memory,
+      'spec.template.spec.containers[0].resources.limits.memory',
+    ],
+    ['readinessProbeMissing', (d) => delete ctr(d).readinessProbe, 'spec.template.spec.containers[0].readinessProbe'],
+    ['livenessProbeMissing', (d) => delete ctr(d).livenessProbe, 'spec.template.spec.containers[0].livenessProbe'],
+    [
+      'runAsRootAllowed',
+      (d) => {
+        pod(d).securityContext = { seccompProfile: { type: 'RuntimeDefault' } };
+      },
+      'spec.template.spec.containers[0].securityContext.runAsNonRoot',
+    ],
+    [
+      'notReadOnlyRootFilesystem',
+      (d) => {
+        sc(d).readOnlyRootFilesystem = false;
+      },
+      'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+    ],
+    [
+      'privilegeEscalationAllowed',
+      (d) => delete sc(d).allowPrivilegeEscalation,
+      'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation',
+    ],
+    [
+      'runAsPrivileged',
+      (d) => {
+        sc(d).privileged = true;
+      },
+      'spec.template.spec.containers[0].securityContext.privileged',
+    ],
+    [
+      'dangerousCapabilities',
+      (d) => {
+        sc(d).capabilities = { drop: ['ALL'], add: ['SYS_ADMIN'] };
+      },
+      'spec.template.spec.containers[0].securityContext.capabilities.add',
+    ],
+    [
+      'insecureCapabilities',
+      (d) => {
+        sc(d).capabilities = { drop: ['NET_RAW'] };
+      },
+      'spec.template.spec.containers[0].securityContext.capabilities',
+    ],
+    [
+      'hostNetworkSet',
+      (d) => {
+        pod(d).hostNetwork = true;
+      },
+      'spec.template.spec.hostNetwork',
+    ],
+    [
+      'hostPIDSet',
+      (d) => {
+        pod(d).hostPID = true;
+      },
+      'spec.template.spec.hostPID',
+    ],
+    [
+      'hostIPCSet',
+      (d) => {
+        pod(d).hostIPC = true;
+      },
+      'spec.template.spec.hostIPC',
+    ],
+    [
+      'hostPortSet',
+      (d) => {
+        (ctr(d).ports as Record<string, unknown>[])[0]!.hostPort = 8080;
+      },
+      'spec.template.spec.containers[0].ports[0].hostPort',
+    ],
+    [
+      'hostPathSet',
+      (d) => {
+        pod(d).volumes = [{ name: 'h', hostPath: { path: '/var/run' } }];
+      },
+      'spec.template.spec.volumes[0].hostPath',
+    ],
+    [
+      'procMount',
+      (d) => {
+        sc(d).procMount = 'Unmasked';
+      },
+      'spec.template.spec.containers[0].securityContext.procMount',
+    ],
+    [
+      'tagNotSpecified',
+      (d) => {
+        ctr(d).image = 'registry.example.org/app:latest';
+        ctr(d).imagePullPolicy = 'Always';
+      },
+      'spec.template.spec.containers[0].image',
+    ],
+    [
+      'pullPolicyNotAlways',
+      (d) => {
+        ctr(d).image = 'registry.example.org/app:1.0.0';
+      },
+      'spec.template.spec.containers[0].imagePullPolicy',
+    ],
+    [
+      'automountServiceAccountToken',
+      (d) => {
+        pod(d).automountServiceAccountToken = true;
+      },
+      'spec.template.spec.automountServiceAccountToken',
+    ],
+    ['priorityClassNotSet', (d) => delete pod(d).priorityClassName, 'spec.template.spec.priorityClassName'],
+    [
+      'topologySpreadConstraint',
+      (d) => delete pod(d).topologySpreadConstraints,
+      'spec.template.spec.topologySpreadConstraints',
+    ],
+    [
+      'sensitiveContainerEnvVar',
+      (d) => {
+        ctr(d).env = [{ name: 'DB_PASSWORD', value: 'hunter2' }];
+      },
+      'spec.template.spec.containers[0].env[0].value',
+    ],
+    [
+      'linuxHardening',
+      (d) => {
+        pod(d).securityContext = { runAsNonRoot: true };
+        sc(d).capabilities = {
+          drop: [
+            'NET_RAW',
+            'CHOWN',
+            'DAC_OVERRIDE',
+            'FSETID',
+            'FOWNER',
+            'MKNOD',
+            'SETGID',
+            'SETUID',
+            'SETFCAP',
+            'SETPCAP',
+            'NET_BIND_SERVICE',
+            'SYS_CHROOT',
+            'KILL',
+            'AUDIT_WRITE',
+          ],
+        };
+      },
+      'spec.template.spec.containers[0].securityContext',
+    ],
+  ];
+
+  it.each(cases)('catch %s', (check, edit, path) => {
+    expect(findings(withDeployment(edit))).toEqual([{ check, severity: POLICY_CHECKS[check].severity, path }]);
+  });
+
+  it('catch a pod no NetworkPolicy covers', () => {
+    const env = sourced(compliantEnvironment().filter((o) => o.kind !== 'NetworkPolicy'));
+    expect(findings(env)).toEqual([{ check: 'missingNetworkPolicy', severity: 'warning', path: 'spec.template.spec' }]);
+  });
+
+  it('require 2 replicas, a PDB and topology spread in production (errors there, warnings elsewhere)', () => {
+    const weak = (d: Dep): void => {
+      d.spec.replicas = 1;
+      delete pod(d).topologySpreadConstraints;
+    };
+    const drop = ['PodDisruptionBudget', 'HorizontalPodAutoscaler'];
+    const expected = (severity: 'error' | 'warning') => [
+      { check: 'deploymentMissingReplicas', severity, path: 'spec.replicas' },
+      { check: 'missingPodDisruptionBudget', severity, path: '-' },
+      { check: 'topologySpreadConstraint', severity, path: 'spec.template.spec.topologySpreadConstraints' },
+    ];
+    expect(findings(withDeployment(weak, 'dist/prod', drop), ['prod'])).toEqual(expected('error'));
+    expect(findings(withDeployment(weak, 'dist/dev', drop), ['prod'])).toEqual(expected('warning'));
+  });
+
+  it('check PDBs and HPAs', () => {
+    const env = compliantEnvironment().map((o) => {
+      if (o.kind === 'PodDisruptionBudget') return edited(o, (p) => void ((p.spec as Fixture).minAvailable = 2));
+      if (o.kind === 'HorizontalPodAutoscaler')
+        return edited(o, (h) => Object.assign(h.spec as Fixture, { minReplicas: 1, maxReplicas: 1 }));
+      return o;
+    });
+    expect(findings(sourced(env)).map((f) => f.check)).toEqual([
+      'deploymentMissingReplicas',
+      'hpaMinAvailability',
+      'hpaMaxAvailability',
+      'pdbMinAvailableGreaterThanOrEqualToHPAMinReplicas',
+    ]);
+    const zero = compliantEnvironment().map((o) =>
+      o.kind === 'PodDisruptionBudget'
+        ? edited(o, (p) => void (p.spec = { maxUnavailable: 0, selector: (p.spec as Fixture).selector }))
+        : o,
+    );
+    expect(findings(sourced(zero))).toEqual([
+      { check: 'pdbDisruptionsIsZero', severity: 'warning', path: 'spec.maxUnavailable' },
+    ]);
+  });
+
+  it('check RBAC, ConfigMaps and Ingresses', () => {
+    const objects: Fixture[] = [
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'r' },
+        rules: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'b' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [],
+      },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'demo' }, data: { API_TOKEN: 'x' } },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'i', namespace: 'demo' },
+        spec: { rules: [] },
+      },
+    ];
+    expect(findings(sourced(objects)).map((f) => `${f.check} ${f.severity}`)).toEqual([
+      'clusterrolePodExecAttach error',
+      'clusterrolebindingClusterAdmin error',
+      'sensitiveConfigmapContent error',
+      'tlsSettingsMissing warning',
+    ]);
+  });
+
+  it('honour reasoned exemptions from the annotation and the reviewed list', () => {
+    const annotated = withDeployment((d) => {
+      (d.metadata as Fixture).annotations = {
+        'policy.metrics-platform.dev/exempt':
+          'notReadOnlyRootFilesystem=the image writes its whisper files under /opt; hostPortSet=test',
+      };
+      sc(d).readOnlyRootFilesystem = false;
+    });
+    expect(findings(annotated)).toEqual([]);
+    const reviewed: PolicyExemption[] = [
+      { check: 'priorityClassNotSet', kind: 'Deployment', name: 'app', reason: 'best effort' },
+    ];
+    const noPriority = withDeployment((d) => delete pod(d).priorityClassName);
+    expect(checkPolicies(noPriority, { prodEnvironments: [], exemptions: reviewed })).toEqual([]);
+  });
+
+  it('reject exemptions of unknown checks or without a reason', () => {
+    const env = withDeployment((d) => {
+      (d.metadata as Fixture).annotations = {
+        'policy.metrics-platform.dev/exempt': 'runAsRoot=legacy image; notReadOnlyRootFilesystem',
+      };
+    });
+    const problems = checkPolicies(env, { prodEnvironments: [] });
+    const at = 'metadata.annotations["policy.metrics-platform.dev/exempt"]';
+    expect(problems.map((p) => [p.severity, p.path, p.message])).toEqual([
+      [
+        'error',
+        at,
+        expect.stringMatching(/^unknown policy check "runAsRoot"; expected one of deploymentMissingReplicas, /),
+      ],
+      [
+        'error',
+        at,
+        'exemption of notReadOnlyRootFilesystem has no reason; write notReadOnlyRootFilesystem=<why it does not apply>',
+      ],
+    ]);
+  });
+
+  it('parse image references', () => {
+    expect(parseImage('registry:5000/a/b:1.2@sha256:00')).toEqual({ tag: '1.2', digest: 'sha256:00' });
+    expect(parseImage('registry:5000/a/b')).toEqual({ tag: undefined, digest: undefined });
+  });
+});
