@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
-import { stringify } from 'yaml';
 import type { EnvironmentConfig } from './config/environment';
 import { loadEnvironments } from './config/load';
+import { manifestToYaml } from './yaml-emitter';
 import { addEnvironmentCharts } from './charts/environment';
 import { renderArgoApps } from './argocd/index';
 import { renderCrossplaneDir } from './crossplane/index';
@@ -27,8 +27,7 @@ function identity(m: Manifest): string {
 
 /**
  * YAML of identical objects, keyed by their JSON: the platform API (XRDs, Compositions, Providers) is the same in
- * every environment, and YAML serialization is the costliest step of a render. JSON.stringify is an order of
- * magnitude cheaper, so it makes a good key.
+ * every environment. JSON.stringify is several times cheaper than YAML serialization, so it makes a good key.
  */
 const yamlCache = new Map<string, string>();
 const YAML_CACHE_LIMIT = 10_000;
@@ -37,7 +36,7 @@ function toYaml(manifest: unknown): string {
   const key = JSON.stringify(manifest);
   let text = yamlCache.get(key);
   if (text === undefined) {
-    text = stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false });
+    text = manifestToYaml(manifest);
     if (yamlCache.size >= YAML_CACHE_LIMIT) yamlCache.clear();
     yamlCache.set(key, text);
   }

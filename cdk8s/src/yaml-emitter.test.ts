@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { App } from 'cdk8s';
+import { parse, stringify } from 'yaml';
+import { addEnvironmentCharts } from './charts/environment';
+import { loadEnvironments } from './config/load';
+import { YAML_OPTIONS, manifestToYaml } from './yaml-emitter';
+
+const repoRoot = join(__dirname, '..', '..');
+
+describe('manifestToYaml', () => {
+  it('writes every rendered object byte-identical to the yaml library', () => {
+    let count = 0;
+    for (const env of loadEnvironments(repoRoot)) {
+      for (const { chart } of addEnvironmentCharts(new App(), env)) {
+        for (const m of chart.toJson() as unknown[]) {
+          expect(manifestToYaml(m)).toBe(stringify(m, YAML_OPTIONS));
+          count++;
+        }
+      }
+    }
+    expect(count).toBeGreaterThan(50);
+  });
+
+  const awkward: Record<string, unknown>[] = [
+    {
+      quoted: [
+        '',
+        ' x',
+        'x ',
+        'a: b',
+        'a:',
+        '#x',
+        'x #y',
+        '8080',
+        '1.0',
+        'true',
+        'True',
+        'yes',
+        'null',
+        '~',
+        '-',
+        '- x',
+      ],
+      indicators: ['*x', '&x', '!x', '%x', '@x', '`x', '"x"', "'x'", '{x}', '[x]', 'x,y', '?x', 'x|y', 'x>y', 'a::b'],
+      numeric: ['0x1F', '1e3', '.inf', 'NaN', 'é', 'a:b'],
+      multiLine: 'line1\nline2\n',
+    },
+    { n: [1, -1, 0, 1.5, -0, 1e21, 2 ** 60, Number.MAX_SAFE_INTEGER], b: [true, false, null] },
+    { empty: [[], {}, [[1, 2], [3]], [{ a: 1 }, { b: { c: [] } }]], skipped: undefined },
+    { '8080': 1, 'a b': 2, true: 3, '': 4, 'x:': 5, 'app.kubernetes.io/name': 6, '-x': 7 },
+    { nested: { deep: [{ x: [{ y: 'z' }, [{ w: 1 }]] }] } },
+  ];
+
+  it.each(awkward.map((o, i) => [i, o] as const))(
+    'matches the library and round-trips on awkward input %i',
+    (_i, o) => {
+      const text = manifestToYaml(o);
+      expect(text).toBe(stringify(o, YAML_OPTIONS));
+      expect(parse(text)).toEqual(o); // toEqual ignores the undefined field, as YAML does
+    },
+  );
+});
