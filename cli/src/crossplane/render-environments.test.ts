@@ -138,8 +138,15 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
     }
     const association = byName(last, 'ebs-csi-pod-identity');
     expect(getValue(association, 'spec.forProvider.serviceAccount')).toBe('ebs-csi-controller-sa');
-    const trust = JSON.parse(String(getValue(byName(last, 'ebs-csi-role'), 'spec.forProvider.assumeRolePolicy'))) as { Statement: { Condition: { ArnEquals: Record<string, string> } }[] };
-    expect(trust.Statement[0]!.Condition.ArnEquals['aws:SourceArn']).toBe(`arn:aws:eks:${env.aws.region}:${env.aws.accountId}:cluster/${env.cluster.name}`);
+    const trust = JSON.parse(String(getValue(byName(last, 'ebs-csi-role'), 'spec.forProvider.assumeRolePolicy'))) as {
+      Statement: { Condition: { StringEquals: Record<string, string> } }[];
+    };
+    expect(trust.Statement[0]!.Condition.StringEquals).toEqual({
+      'aws:SourceAccount': env.aws.accountId,
+      'aws:RequestTag/eks-cluster-arn': `arn:aws:eks:${env.aws.region}:${env.aws.accountId}:cluster/${env.cluster.name}`,
+      'aws:RequestTag/kubernetes-namespace': 'kube-system',
+      'aws:RequestTag/kubernetes-service-account': 'ebs-csi-controller-sa',
+    });
   });
 });
 

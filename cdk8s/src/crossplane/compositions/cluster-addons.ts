@@ -2,14 +2,11 @@ import { CLUSTER_ADDONS } from '../api';
 import { MANAGED_ADDONS, type ManagedAddonField } from '../xr/cluster-addons-fields';
 import type { KubeObject } from '../xrd';
 import { MANAGEMENT, REGIONAL, awsBase, awsPatchSets, combine, fromXr, pipelineComposition, siblingSelector, toXr, usage, usePatchSet, type ComposedTemplate, type Patch } from './pipeline';
-import { EBS_CSI_POLICY_ARN, podIdentityTrustPolicy, policyFormat } from './policies';
+import { EBS_CSI_NAMESPACE, EBS_CSI_POLICY_ARN, EBS_CSI_SERVICE_ACCOUNT, podIdentityTrustPolicy, policyFormat } from './policies';
 
 const EKS = 'eks.aws.m.upbound.io/v1beta1';
 const IAM = 'iam.aws.m.upbound.io/v1beta1';
 
-/** Namespace and service account of the EBS CSI controller (fixed by the add-on). */
-export const EBS_CSI_NAMESPACE = 'kube-system';
-export const EBS_CSI_SERVICE_ACCOUNT = 'ebs-csi-controller-sa';
 
 const addonRole = (field: ManagedAddonField) => `addon-${MANAGED_ADDONS[field]}`;
 

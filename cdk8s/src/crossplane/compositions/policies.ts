@@ -88,18 +88,29 @@ export const lifecyclePolicy = {
   ],
 };
 
-/** Trust policy of the EBS CSI controller role: EKS Pod Identity of one cluster (variables: account, region, account, cluster). */
+/** Namespace and service account of the EBS CSI controller (fixed by the add-on). */
+export const EBS_CSI_NAMESPACE = 'kube-system';
+export const EBS_CSI_SERVICE_ACCOUNT = 'ebs-csi-controller-sa';
+
+/**
+ * Trust policy of the EBS CSI controller role: EKS Pod Identity, only for the controller's service account on this
+ * cluster, matched on the session tags Pod Identity sets (variables: account, region, account, cluster).
+ */
 export const podIdentityTrustPolicy = {
   Version: '2012-10-17',
   Statement: [
     {
-      Sid: 'EksPodIdentity',
+      Sid: 'EksPodIdentityEbsCsiController',
       Effect: 'Allow',
       Principal: { Service: 'pods.eks.amazonaws.com' },
       Action: ['sts:AssumeRole', 'sts:TagSession'],
       Condition: {
-        StringEquals: { 'aws:SourceAccount': S },
-        ArnEquals: { 'aws:SourceArn': `arn:aws:eks:${S}:${S}:cluster/${S}` },
+        StringEquals: {
+          'aws:SourceAccount': S,
+          'aws:RequestTag/eks-cluster-arn': `arn:aws:eks:${S}:${S}:cluster/${S}`,
+          'aws:RequestTag/kubernetes-namespace': EBS_CSI_NAMESPACE,
+          'aws:RequestTag/kubernetes-service-account': EBS_CSI_SERVICE_ACCOUNT,
+        },
       },
     },
   ],
