@@ -43,7 +43,7 @@ export function schemaAt(root: unknown, path: string): Schema | undefined {
 export function schemaType(s: Schema | undefined): SchemaType {
   const t = s?.type;
   if (t === 'string' || t === 'integer' || t === 'number' || t === 'boolean' || t === 'array' || t === 'object') return t;
-  if (s?.['x-kubernetes-int-or-string'] === true) return 'any';
+  // Untyped: x-kubernetes-int-or-string, x-kubernetes-preserve-unknown-fields, or an open schema.
   return 'any';
 }
 
