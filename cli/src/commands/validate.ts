@@ -5,6 +5,7 @@ import {
   defaultPaths,
   findRepoRoot,
   formatProblem,
+  SchemaLoadError,
   SchemasNotFoundError,
   validatePlatform,
   type ValidationReport,
@@ -89,7 +90,7 @@ export const validate: Command = {
     try {
       report = await validatePlatform(paths, { schemasDir: parsed.schemas, repoRoot });
     } catch (err) {
-      if (err instanceof SchemasNotFoundError) throw new CliError(err.message);
+      if (err instanceof SchemasNotFoundError || err instanceof SchemaLoadError) throw new CliError(err.message);
       throw err;
     }
     print(report, parsed.json);

@@ -73,6 +73,14 @@ const CLUSTER_SCOPED_BUILTINS = new Set([
   'VolumeAttributesClass',
 ]);
 
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (err) {
+    throw new SchemaLoadError(`${dir}: cannot read the schemas directory: ${(err as Error).message}`);
+  }
+}
+
 function key(apiVersion: string, kind: string): string {
   return `${apiVersion}/${kind}`;
 }
@@ -98,7 +106,7 @@ export class SchemaRegistry {
   static load(schemasDir: string): SchemaRegistry {
     const registry = new SchemaRegistry();
     const k8sDir = join(schemasDir, 'kubernetes');
-    const defsFiles = readdirSync(k8sDir).filter((f) => f.endsWith('definitions.json'));
+    const defsFiles = listDir(k8sDir).filter((f) => f.endsWith('definitions.json'));
     if (defsFiles.length !== 1)
       throw new SchemaLoadError(
         `${k8sDir}: expected exactly one *definitions.json, got ${defsFiles.length === 0 ? 'none' : defsFiles.join(', ')}`,
@@ -112,7 +120,7 @@ export class SchemaRegistry {
     }
     registry.addKubernetesDefinitions(parsed, defsFile);
     const crdDir = join(schemasDir, 'crds');
-    for (const f of readdirSync(crdDir).sort()) {
+    for (const f of listDir(crdDir).sort()) {
       if (f.endsWith('.yaml') || f.endsWith('.yml')) registry.indexCrdFile(join(crdDir, f));
     }
     return registry;

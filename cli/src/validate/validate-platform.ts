@@ -95,7 +95,7 @@ export async function validateObjects(
   opts: ValidatePlatformOptions = {},
 ): Promise<ValidationReport> {
   const registry =
-    opts.registry ?? SchemaRegistry.load(opts.schemasDir ?? resolveSchemasDir({ repoRoot: opts.repoRoot }));
+    opts.registry ?? SchemaRegistry.load(resolveSchemasDir({ schemasDir: opts.schemasDir, repoRoot: opts.repoRoot }));
   const problems: Problem[] = [];
   // XRs are validated against the repo's own XRDs: register those first.
   for (const s of objects) {
