@@ -3,19 +3,24 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** One timed run of a command: wall time and the largest resident set of any node process it started. */
+/**
+ * One timed run of a command: wall time, CPU time (user + system of every node process it started: steadier than
+ * wall time on a shared machine) and the largest resident set of any of those processes.
+ */
 export interface Sample {
   readonly ms: number;
+  readonly cpuMs: number;
   readonly peakRssMiB: number;
 }
 
-/** Preloaded into every node process of a run (NODE_OPTIONS): records its peak RSS when it exits. */
+/** Preloaded into every node process of a run (NODE_OPTIONS): records its peak RSS and CPU time when it exits. */
 const RSS_RECORDER = `'use strict';
 const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 process.on('exit', () => {
   try {
-    writeFileSync(join(process.env.BENCH_RSS_DIR, process.pid + '.rss'), String(process.resourceUsage().maxRSS));
+    const u = process.resourceUsage();
+    writeFileSync(join(process.env.BENCH_RSS_DIR, process.pid + '.rss'), u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime));
   } catch {}
 });
 `;
@@ -59,8 +64,13 @@ export function runOnce(spec: CommandSpec): Sample {
         `${spec.argv.join(' ')} (in ${spec.cwd}) failed with ${result.status ?? result.signal ?? result.error?.message}:\n${result.stdout}${result.stderr}`,
       );
     }
-    const kib = readdirSync(rssDir).map((f) => Number(readFileSync(join(rssDir, f), 'utf8')));
-    return { ms, peakRssMiB: Math.max(0, ...kib) / 1024 };
+    // "<max RSS KiB> <CPU µs>" per process
+    const records = readdirSync(rssDir).map((f) => readFileSync(join(rssDir, f), 'utf8').split(' ').map(Number));
+    return {
+      ms,
+      cpuMs: records.reduce((a, r) => a + (r[1] ?? 0), 0) / 1000,
+      peakRssMiB: Math.max(0, ...records.map((r) => r[0] ?? 0)) / 1024,
+    };
   } finally {
     rmSync(rssDir, { recursive: true, force: true });
   }
@@ -80,10 +90,15 @@ export function measure(steps: readonly CommandSpec[], runs: number): Sample {
     const parts = steps.map(runOnce);
     samples.push({
       ms: parts.reduce((a, p) => a + p.ms, 0),
+      cpuMs: parts.reduce((a, p) => a + p.cpuMs, 0),
       peakRssMiB: Math.max(...parts.map((p) => p.peakRssMiB)),
     });
   }
-  return { ms: median(samples.map((s) => s.ms)), peakRssMiB: median(samples.map((s) => s.peakRssMiB)) };
+  return {
+    ms: median(samples.map((s) => s.ms)),
+    cpuMs: median(samples.map((s) => s.cpuMs)),
+    peakRssMiB: median(samples.map((s) => s.peakRssMiB)),
+  };
 }
 
 /** Least-squares fit of y = a + b x and its coefficient of determination. */
