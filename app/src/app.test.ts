@@ -31,4 +31,24 @@ describe('MetricsApp (hot-shots mock client)', () => {
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
     expect(lines.at(-1)).toMatchObject({ msg: 'metrics client closed', metricsSent: sentAtStop });
   });
+
+  it('bounds the final flush by the shutdown budget, and reports a failed one, without failing stop()', async () => {
+    for (const [closeBehaviour, expected] of [
+      ['hang', 'final flush did not finish in time: buffered metrics may be lost'],
+      ['fail', 'final flush failed: buffered metrics were lost'],
+    ] as const) {
+      const { logger, lines } = captureLogger();
+      const config = loadConfig({ HTTP_PORT: '0', SHUTDOWN_TIMEOUT_MS: '200' });
+      const app = new MetricsApp({ config, logger, mockClient: true });
+      await app.start();
+      jest.spyOn(app.client, 'close').mockImplementation((callback) => {
+        if (closeBehaviour === 'fail') callback?.(new Error('socket gone'));
+      });
+      const started = Date.now();
+      await app.stop();
+      expect(Date.now() - started).toBeLessThan(200);
+      expect(lines.map((l) => l.msg)).toContain(expected);
+      expect(lines.at(-1)?.msg).toBe('metrics client closed');
+    }
+  });
 });

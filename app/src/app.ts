@@ -102,7 +102,10 @@ export class MetricsApp {
       this.logger.warn({ err: { message: outcome.error.message } }, 'final flush failed: buffered metrics were lost');
     }
     await this.server.close();
-    this.logger.info({ metricsSent: this.emitter.sent, errors: this.errors.total }, 'metrics client closed');
+    this.logger.info(
+      { metricsSent: this.emitter.sent, errors: this.errors.total, errorsByCode: this.errors.byCode() },
+      'metrics client closed',
+    );
   }
 
   /** The `/stats` document. */

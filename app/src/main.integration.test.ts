@@ -1,4 +1,6 @@
 // The built app (app/lib/main.js) as a child process against statsd stand-ins on 127.0.0.1.
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { AppProcess } from './testing/app-process';
 import { closedTcpPort, closedUdpPort, startTcpSink, startUdpSink, waitFor } from './testing/sinks';
 import type { Sink } from './testing/sinks';
@@ -183,5 +185,18 @@ describe('metrics app process', () => {
     expect(line?.level).toBe('fatal');
     expect(line?.msg).toContain('METRICS_BACKEND_PORT="eighty" is invalid, expected an integer from 1 to 65535');
     expect(line?.msg).toContain('METRICS_PREFIX="noseparator" is invalid, expected empty, or dot-separated');
+  });
+
+  it('exits 1 with a fatal log when HTTP_PORT is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, resolve));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const app = start({ HTTP_PORT: String(port), METRICS_BACKEND_HOST: '127.0.0.1' });
+      expect((await app.exited).code).toBe(1);
+      expect(app.logs.at(-1)).toMatchObject({ level: 'fatal', err: { code: 'EADDRINUSE' } });
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });

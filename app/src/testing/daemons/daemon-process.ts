@@ -4,6 +4,12 @@ import { createSocket } from 'node:dgram';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
+/** Process groups of daemons still running, killed if the test process exits without stopping them. */
+const running = new Set<number>();
+process.once('exit', () => {
+  for (const pid of running) signalGroup(pid, 'SIGKILL');
+});
+
 /** A daemon started by a test: its own process group (so helpers it forks go too), output kept for diagnostics. */
 export class DaemonProcess {
   readonly child: ChildProcess;
@@ -23,8 +29,13 @@ export class DaemonProcess {
     };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
+    const pid = this.child.pid;
+    if (pid !== undefined) running.add(pid);
     this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code) => resolve(code));
+      this.child.on('exit', (code) => {
+        if (pid !== undefined) running.delete(pid);
+        resolve(code);
+      });
       this.child.on('error', (error) => {
         this.output += `\nspawn failed: ${error.message}`;
         resolve(null);
