@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
@@ -42,7 +42,7 @@ function expectOnlyPinChanges(
   for (const file of git(fx.origin, 'diff', '--name-only', from, to).split('\n')) {
     expect(file === `environments/${env}.yaml` || file.startsWith(`dist/${env}/`)).toBe(true);
   }
-  const lines = git(fx.origin, 'diff', '-U0', from, to).split('\n');
+  const lines = git(fx.origin, 'diff', '-U0', from, to).split('\n').filter(Boolean);
   const removed = lines.filter((l) => /^-(?!--)/.test(l));
   const added = lines.filter((l) => /^\+(?!\+\+)/.test(l));
   expect(removed.length).toBeGreaterThanOrEqual(3);
@@ -204,6 +204,47 @@ describe('platform bump', () => {
       );
       expect(snapshot(c)).toEqual(before);
     });
+  });
+
+  it('re-applies on the new tip when another bump lands between its fetch and its push', async () => {
+    const cli = join(REPO_ROOT, 'cli/lib/bin/platform.js');
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" before the tests`);
+    const ours = fx.clone('race-ours');
+    const theirs = fx.clone('race-theirs');
+    const start = git(fx.origin, 'rev-parse', 'env/prod');
+    let competed = false;
+    // The renderer runs after bump fetched its base and before it pushes: land a competing bump right there.
+    const racingRender: typeof renderEnvironment = (root, env) => {
+      if (!competed) {
+        competed = true;
+        execFileSync(
+          process.execPath,
+          [cli, 'bump', '--env', 'prod', '--tag', '7.0.0', '--digest', DIGEST_B, '--push', 'origin'],
+          {
+            cwd: theirs,
+            env: { ...process.env, ...IDENTITY },
+            stdio: 'ignore',
+          },
+        );
+      }
+      return renderEnvironment(root, env);
+    };
+    await expect(
+      bumpCommand(
+        () => racingRender,
+        () => ours,
+      ).run(['--env', 'prod', '--tag', '7.0.1', '--digest', DIGEST_A, '--push', 'origin']),
+    ).resolves.toBe(0);
+    expect(err.join('')).toMatch(
+      /env\/prod moved on origin while pushing \(attempt 1\/10\); re-applying on the new tip/,
+    );
+    expect(out.join('')).toContain('after 2 attempts');
+    const log = git(fx.origin, 'log', '--format=%s|%(trailers:key=Image-Digest,valueonly)', `${start}..env/prod`)
+      .split('\n')
+      .filter(Boolean);
+    expect(log).toEqual([`bump(prod): 7.0.1|${DIGEST_A}`, `bump(prod): 7.0.0|${DIGEST_B}`]);
+    expect(git(fx.origin, 'rev-list', '--merges', `${start}..env/prod`)).toBe('');
+    expect(git(ours, 'worktree', 'list').split('\n')).toHaveLength(1);
   });
 
   it('lands N concurrent bumps from separate processes and clones, in a linear history', async () => {
