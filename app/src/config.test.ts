@@ -96,7 +96,9 @@ describe('loadConfig', () => {
     ['METRICS_SAMPLE_RATE', '0'],
     ['METRICS_SAMPLE_RATE', '1.5'],
     ['METRICS_SAMPLE_RATE', '-0.5'],
-    ['METRICS_SAMPLE_RATE', '1e-1'],
+    ['METRICS_SAMPLE_RATE', '0x1'],
+    ['METRICS_SAMPLE_RATE', 'Infinity'],
+    ['METRICS_SAMPLE_RATE', '2e0'],
     ['METRICS_SAMPLE_RATE', '.'],
     ['METRICS_BUFFER_SIZE', '-1'],
     ['METRICS_BUFFER_SIZE', '65508'],
@@ -112,6 +114,16 @@ describe('loadConfig', () => {
     const spec = Object.values(ENV_VARIABLES).find((v) => v.name === name);
     expect(error.issues).toEqual([{ variable: name, value, expected: spec?.expected }]);
     expect(error.message).toContain(`${name}=${JSON.stringify(value)} is invalid, expected ${spec?.expected}`);
+  });
+
+  it.each([
+    ['1', 1],
+    ['0.25', 0.25],
+    ['.5', 0.5],
+    ['1.0', 1],
+    ['1e-7', 1e-7],
+  ])('accepts METRICS_SAMPLE_RATE=%s', (raw, rate) => {
+    expect(loadConfig({ METRICS_SAMPLE_RATE: raw }).sampleRate).toBe(rate);
   });
 
   it('reports every invalid variable at once', () => {

@@ -93,8 +93,8 @@ export const ENV_VARIABLES = {
     'a decimal number r with 0 < r <= 1',
     z
       .string()
-      .regex(/^(0|1)?(\.[0-9]+)?$/)
-      .refine((v) => v !== '' && v !== '.')
+      // Plain or exponent notation (what String(number) gives for small rates, e.g. "1e-7"); no hex, no "Infinity".
+      .regex(/^([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$/)
       .transform(Number)
       .pipe(z.number().gt(0).lte(1)),
   ),

@@ -87,6 +87,18 @@ describe('MetricsEmitter (hot-shots mock client)', () => {
     expect(emitter.sampledOut).toBe(1);
   });
 
+  it('writes tiny sample rates without exponent notation, which statsd would misread', () => {
+    const c = client(0);
+    new MetricsEmitter({
+      sink: lineSinkOf(c),
+      metricName: 'm',
+      sampleRate: 1e-7,
+      maxPayloadBytes: 0,
+      random: () => 0,
+    }).emitRandomDelays(1);
+    expect(c.mockBuffer).toEqual(['m:0|ms|@0.0000001']);
+  });
+
   it('rejects names that would break the statsd line protocol, and sample rates outside (0, 1]', () => {
     const sink = lineSinkOf(client(0));
     expect(() => new MetricsEmitter({ sink, metricName: 'a:b|c' })).toThrow(/metricName/);

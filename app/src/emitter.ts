@@ -46,7 +46,7 @@ export class MetricsEmitter {
     this.sink = props.sink;
     this.sampleRate = sampleRate;
     this.linePrefix = `${props.metricName}:`;
-    this.lineSuffix = sampleRate < 1 ? `|ms|@${sampleRate}` : '|ms';
+    this.lineSuffix = sampleRate < 1 ? `|ms|@${plainDecimal(sampleRate)}` : '|ms';
     this.maxPayloadBytes = props.maxPayloadBytes ?? 1432;
     this.random = props.random ?? Math.random;
   }
@@ -91,4 +91,10 @@ export class MetricsEmitter {
     this.payloadCount++;
     this.sink.send(payload);
   }
+}
+
+/** `r` without exponent notation: statsd reads `|@1e-7` as a rate of 1 (it only takes digits and dots). */
+function plainDecimal(r: number): string {
+  const text = String(r);
+  return text.includes('e') ? r.toFixed(20).replace(/0+$/, '') : text;
 }
