@@ -140,6 +140,21 @@ describe('offline Crossplane checks', () => {
     expect(errors(check(objs))).toEqual([expect.stringMatching(/resources\[\d+\]\.base\.spec: either "spec\.by" or "spec\.reason" must be specified/)]);
   });
 
+  it('catch a selector or Usage that names no sibling resource, or the wrong kind', () => {
+    const selector = mutated('Composition', REPO, (c) => {
+      template(c, 'lifecycle-policy').base.spec.forProvider.repositorySelector.matchLabels['platform.example.org/resource'] = 'repo';
+    });
+    expect(errors(check(selector))).toEqual([
+      expect.stringMatching(/\(lifecycle-policy\)\.base\.spec\.forProvider\.repositorySelector\.matchLabels: selects platform\.example\.org\/resource=repo, which no resource of this Composition has/),
+    ]);
+    const usageKind = mutated('Composition', REPO, (c) => {
+      template(c, 'usage-kms-key-by-repository').base.spec.by.kind = 'LifecyclePolicy';
+    });
+    expect(errors(check(usageKind))).toEqual([
+      expect.stringMatching(/\(usage-kms-key-by-repository\)\.base\.spec\.by\.resourceSelector\.matchLabels: selects repository, a ecr\.aws\.m\.upbound\.io\/v1beta1 Repository, but declares ecr\.aws\.m\.upbound\.io\/v1beta1 LifecyclePolicy/),
+    ]);
+  });
+
   it('catch a package that is not pinned to a fully qualified reference', () => {
     const objs = mutated('Provider', 'provider-aws-ecr', (p) => {
       p.spec.package = 'provider-aws-ecr';

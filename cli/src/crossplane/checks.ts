@@ -1,3 +1,4 @@
+import { RESOURCE_ROLE_LABEL } from '@metrics-platform/cdk8s/lib/crossplane';
 import type { SchemaRegistry } from '../validate';
 import { CONVERTIBLE, type Transform } from './render/transforms';
 import { resolvePatchSets, RenderError, type Patch, type ResourcesInput } from './render/render';
@@ -208,6 +209,53 @@ function filledByPatch(message: string, patched: ReadonlySet<string>): boolean {
   return m !== null && m[1] !== undefined && patched.has(m[1]);
 }
 
+/** Every `matchLabels` selector below `value`, with its path (`spec.forProvider.kmsKeySelector`). */
+/** (`owner` is the object holding the selector: for a Usage's `of`/`by` it also holds the selected apiVersion/kind.) */
+function selectors(value: unknown, path: string, out: { path: string; labels: Record<string, unknown>; owner: Obj }[]): void {
+  const o = asObj(value);
+  if (!o) {
+    if (Array.isArray(value)) value.forEach((v, i) => selectors(v, `${path}[${i}]`, out));
+    return;
+  }
+  for (const [k, v] of Object.entries(o)) {
+    const p = path ? `${path}.${k}` : k;
+    const labels = asObj(asObj(v)?.matchLabels);
+    if ((k.endsWith('Selector') || k === 'resourceSelector') && labels) out.push({ path: `${p}.matchLabels`, labels, owner: o });
+    else selectors(v, p, out);
+  }
+}
+
+/**
+ * Sibling references resolve: every selector on the role label names a resource of the same Composition, and a
+ * Usage's `of`/`by` name a resource of the kind they declare (else the Usage never resolves and blocks deletion).
+ */
+function checkSiblingReferences(c: Collector, at: string, templates: readonly { name: string; base?: Obj }[]): void {
+  const roles = new Map<string, { apiVersion: string; kind: string }>();
+  for (const t of templates) {
+    const role = asObj(asObj(t.base?.metadata)?.labels)?.[RESOURCE_ROLE_LABEL];
+    if (typeof role === 'string') roles.set(role, { apiVersion: String(t.base?.apiVersion), kind: String(t.base?.kind) });
+  }
+  templates.forEach((t, ri) => {
+    const found: { path: string; labels: Record<string, unknown>; owner: Obj }[] = [];
+    selectors(t.base?.spec, 'spec', found);
+    for (const sel of found) {
+      const role = sel.labels[RESOURCE_ROLE_LABEL];
+      if (typeof role !== 'string') continue;
+      const target = roles.get(role);
+      const where = `${at}.resources[${ri}](${t.name}).base.${sel.path}`;
+      if (!target) {
+        c.error(where, `selects ${RESOURCE_ROLE_LABEL}=${role}, which no resource of this Composition has (roles: ${[...roles.keys()].join(', ')})`);
+        continue;
+      }
+      // A Usage declares the kind it selects next to its selector.
+      const parent = sel.owner;
+      if (typeof parent.kind === 'string' && (parent.kind !== target.kind || parent.apiVersion !== target.apiVersion)) {
+        c.error(where, `selects ${role}, a ${target.apiVersion} ${target.kind}, but declares ${String(parent.apiVersion)} ${parent.kind}`);
+      }
+    }
+  });
+}
+
 function checkComposition(registry: SchemaRegistry, comp: Obj, xrKinds: ReadonlySet<string>, functionNames: ReadonlySet<string>): CrossplaneProblem[] {
   const c = new Collector(idOf(comp));
   const spec = asObj(comp.spec) ?? {};
@@ -235,6 +283,7 @@ function checkComposition(registry: SchemaRegistry, comp: Obj, xrKinds: Readonly
       c.error(inputAt, err.message);
       return;
     }
+    checkSiblingReferences(c, inputAt, templates as { name: string; base?: Obj }[]);
     templates.forEach((t, ri) => {
       const at = `${inputAt}.resources[${ri}]`;
       const base = asObj(t.base);
