@@ -61,6 +61,10 @@ describe('platform validate', () => {
       code: 2,
       err: expect.stringContaining('unknown flag --nope'),
     });
+    expect(await capture(['validate', good, '--env', 'dev'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('not both'),
+    });
     expect(await capture(['validate', '--env', 'Bad Env'])).toMatchObject({
       code: 2,
       err: expect.stringContaining('--env: got "Bad Env"'),

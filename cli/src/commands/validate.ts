@@ -52,6 +52,8 @@ function parseArgs(args: readonly string[]): Args {
     else if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}; expected --schemas, --env or --json`);
     else paths.push(a);
   }
+  if (env !== undefined && paths.length > 0)
+    throw new UsageError('--env selects dist/<env> among the default paths; give either --env or paths, not both');
   if (env !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(env))
     throw new UsageError(`--env: got ${JSON.stringify(env)}; expected an environment name such as dev`);
   return { paths, schemas, env, json };
