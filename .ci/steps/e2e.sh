@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end suites with real daemons: the app -> statsd -> carbon-cache -> whisper -> graphite-web pipeline.
-# Installs the Debian packages the suites need (only the missing ones; apt's mirror is the machine's own), builds all
-# then runs every *.e2e.test.ts. The suites start their daemons on 127.0.0.1 in a temporary directory and stop
+# Installs the Debian packages the suites need (only the missing ones; apt's mirror is the machine's own), builds every
+# workspace, then runs every *.e2e.test.ts. The suites start their daemons on 127.0.0.1 in a temporary directory and stop
 # them (by PID) themselves; their temporary directories live under a TMPDIR of this run, which the trap removes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -65,6 +65,8 @@ export class MetricsApp {
   /** Starts the HTTP server and the send loop (first tick at once); resolves with the HTTP port. */
   async start(): Promise<number> {
     const port = await this.server.listen();
+    // A signal that arrived while the server was binding has already stopped the app: start nothing.
+    if (this.stopping) return port;
     const { config } = this;
     this.logger.info(
       {
