@@ -211,7 +211,12 @@ describe('SchemaRegistry: pinned CRDs', () => {
                   metadata: { type: 'object' },
                   spec: {
                     type: 'object',
-                    properties: { size: { type: 'string' }, count: { type: 'integer' } },
+                    properties: {
+                      size: { type: 'string' },
+                      count: { type: 'integer' },
+                      bare: { type: 'object' },
+                      free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                    },
                     'x-kubernetes-validations': [
                       { rule: "quantity(self.size).isGreaterThan(quantity('1Gi'))" },
                       { rule: 'self == oldSelf', message: 'immutable' },
@@ -241,6 +246,12 @@ describe('SchemaRegistry: pinned CRDs', () => {
       },
       { path: 'spec', message: 'count must be 3 (rule: self.count == 3)' },
     ]);
+    // a bare object keeps no field on the server (pruned): its fields are unknown; preserve-unknown-fields keeps them
+    expect(
+      r
+        .validate({ ...thing, spec: { size: '2Gi', count: 3, bare: { x: 1 }, free: { y: 2 } } })
+        .filter((p) => p.severity !== 'warning'),
+    ).toEqual([{ path: 'spec.bare.x', message: 'unknown field (not in the schema)' }]);
     // integers are CEL ints: `self.count == 3` holds for 3
     expect(r.validate({ ...thing, spec: { size: '2Gi', count: 3 } })).toEqual([
       { path: 'spec', message: expect.stringContaining('quantity') as string, severity: 'warning' },

@@ -252,6 +252,7 @@ export class SchemaRegistry {
     const problems = validateAgainst(this.preparedSchema(entry), copy, {
       definitions: this.k8sDefinitions,
       allowMissingRequired: opts.allowMissingRequired === true,
+      structural: entry.definition === undefined,
     });
     return dedupe(problems);
   }

@@ -24,6 +24,12 @@ export interface WalkOptions {
   readonly definitions?: Schema;
   /** Skip `required` (partial objects). */
   readonly allowMissingRequired?: boolean;
+  /**
+   * The schema is a CRD's structural schema: an object with neither properties, additionalProperties nor
+   * x-kubernetes-preserve-unknown-fields keeps no field at all (the API server prunes them), so any field there
+   * is reported. Off for the built-in definitions, which are not structural (RawExtension is a bare object).
+   */
+  readonly structural?: boolean;
 }
 
 interface Ctx extends WalkOptions {
@@ -97,8 +103,10 @@ function resolve(schema: Schema, ctx: Ctx): Schema | undefined {
 }
 
 /** Validates `data` at `path` against `schema`, appending problems. `closed` is false inside logic branches. */
-function walk(raw: Schema, data: unknown, path: string, ctx: Ctx, closed: boolean): void {
-  const schema = resolve(raw, ctx);
+function walk(raw: Schema, data: unknown, path: string, parent: Ctx, closed: boolean): void {
+  const schema = resolve(raw, parent);
+  // Built-in definitions reached through $ref (ObjectMeta in a custom resource) are not structural.
+  const ctx = raw.$ref !== undefined && parent.structural === true ? { ...parent, structural: false } : parent;
   if (schema === undefined) {
     push(ctx, path, `schema reference ${String(raw.$ref)} cannot be resolved`, 'warning');
     return;
@@ -211,9 +219,11 @@ function checkObject(schema: Schema, data: Record<string, unknown>, path: string
     for (const r of schema.required as string[])
       if (data[r] === undefined) push(ctx, joinField(path, r), 'required field is missing');
   }
+  const open = extra !== undefined || schema['x-kubernetes-preserve-unknown-fields'] === true;
   const rejectUnknown =
     extra === false ||
-    (closed && props !== undefined && extra === undefined && schema['x-kubernetes-preserve-unknown-fields'] !== true);
+    (closed && !open && props !== undefined) ||
+    (closed && !open && ctx.structural === true && schema['x-kubernetes-embedded-resource'] !== true);
   for (const k of keys) {
     const sub = props?.[k];
     const at = joinField(path, k);
