@@ -42,7 +42,7 @@ export function yamlFilesUnder(path: string): string[] {
 }
 
 /** The apply unit of a file: `dist/<env>` for rendered environments, else the top directory under the root. */
-export function groupOf(relFile: string): string {
+export function applyUnitOf(relFile: string): string {
   const parts = relFile.split(/[\\/]/);
   if (parts[0] === 'dist' && parts.length > 2) return `dist/${parts[1] as string}`;
   if (parts.length > 1 && parts[0] !== '..') return parts[0] as string;
@@ -61,7 +61,7 @@ export function loadFiles(files: readonly string[], repoRoot: string | undefined
   const problems: Problem[] = [];
   for (const abs of files) {
     const file = displayPath(abs, repoRoot);
-    const group = groupOf(file);
+    const group = applyUnitOf(file);
     const base = file.split('/').pop() ?? file;
     let text: string;
     try {

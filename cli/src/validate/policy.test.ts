@@ -293,7 +293,13 @@ describe('policy checks', () => {
       };
       sc(d).readOnlyRootFilesystem = false;
     });
-    expect(findings(annotated)).toEqual([]);
+    expect(findings(annotated)).toEqual([
+      {
+        check: 'exemption of hostPortSet is not needed',
+        severity: 'warning',
+        path: 'metadata.annotations["policy.metrics-platform.dev/exempt"]',
+      },
+    ]);
     const reviewed: PolicyExemption[] = [
       { check: 'priorityClassNotSet', kind: 'Deployment', name: 'app', reason: 'best effort' },
     ];

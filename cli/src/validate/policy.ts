@@ -50,6 +50,8 @@ const EXEMPT_PATH = `metadata.annotations[${JSON.stringify(EXEMPT_ANNOTATION)}]`
 
 interface Exempt {
   readonly checks: Map<PolicyCheckId, string>;
+  /** Checks exempted by the object's own annotation (reported when they no longer fire). */
+  readonly annotated: Set<PolicyCheckId>;
   readonly problems: Problem[];
 }
 
@@ -60,6 +62,7 @@ function base(s: SourcedObject): Omit<Problem, 'path' | 'message' | 'severity'> 
 /** Parses `check=reason; check=reason`; unknown checks and missing reasons are errors. */
 function exemptionsOf(s: SourcedObject, reviewed: readonly PolicyExemption[]): Exempt {
   const checks = new Map<PolicyCheckId, string>();
+  const annotated = new Set<PolicyCheckId>();
   const problems: Problem[] = [];
   const value = annotationsOf(s.object)[EXEMPT_ANNOTATION];
   if (value !== undefined) {
@@ -84,7 +87,10 @@ function exemptionsOf(s: SourcedObject, reviewed: readonly PolicyExemption[]): E
           severity: 'error',
           message: `exemption of ${check} has no reason; write ${check}=<why it does not apply>`,
         });
-      } else checks.set(check, reason);
+      } else {
+        checks.set(check, reason);
+        annotated.add(check);
+      }
     }
   }
   for (const e of reviewed) {
@@ -96,7 +102,7 @@ function exemptionsOf(s: SourcedObject, reviewed: readonly PolicyExemption[]): E
     )
       checks.set(e.check, e.reason);
   }
-  return { checks, problems };
+  return { checks, annotated, problems };
 }
 
 /** Collects findings for one object, dropping exempted ones. */
@@ -112,13 +118,32 @@ class Findings {
     this.problems.push(...this.exempt.problems);
   }
 
+  private readonly used = new Set<PolicyCheckId>();
+
   add(check: PolicyCheckId, path: string, detail?: string): void {
-    if (this.exempt.checks.has(check)) return;
+    if (this.exempt.checks.has(check)) {
+      this.used.add(check);
+      return;
+    }
     const def: { severity: 'error' | 'warning'; prodSeverity?: 'error' | 'warning'; summary: string } =
       POLICY_CHECKS[check];
     const severity = this.prod && def.prodSeverity !== undefined ? def.prodSeverity : def.severity;
     const where = this.prod && def.prodSeverity !== undefined ? ' (required in production)' : '';
     this.problems.push({ ...base(this.source), path, severity, message: `${check}: ${detail ?? def.summary}${where}` });
+  }
+
+  /** Findings plus a warning per annotated exemption whose check passes anyway: stale exemptions hide regressions. */
+  result(): Problem[] {
+    const stale = [...this.exempt.annotated].filter((c) => !this.used.has(c));
+    return [
+      ...this.problems,
+      ...stale.map((c) => ({
+        ...base(this.source),
+        path: EXEMPT_PATH,
+        severity: 'warning' as const,
+        message: `exemption of ${c} is not needed: the check passes; remove it`,
+      })),
+    ];
   }
 }
 
@@ -129,7 +154,11 @@ export function checkPolicies(objects: readonly SourcedObject[], opts: PolicyOpt
   const isProd = (group: string): boolean => group.startsWith('dist/') && prodEnvs.has(group.slice('dist/'.length));
   const problems: Problem[] = [];
   const byGroup = new Map<string, SourcedObject[]>();
-  for (const s of objects) byGroup.set(s.group, [...(byGroup.get(s.group) ?? []), s]);
+  for (const s of objects) {
+    const list = byGroup.get(s.group);
+    if (list) list.push(s);
+    else byGroup.set(s.group, [s]);
+  }
   for (const [group, list] of byGroup) {
     const ctx = new GroupContext(list);
     for (const s of list) {
@@ -137,7 +166,7 @@ export function checkPolicies(objects: readonly SourcedObject[], opts: PolicyOpt
       const w = podWorkloadOf(s);
       if (w) checkWorkload(w, ctx, f);
       checkOther(s, ctx, f);
-      problems.push(...f.problems);
+      problems.push(...f.result());
     }
   }
   return problems;
