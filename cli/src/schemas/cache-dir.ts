@@ -2,12 +2,19 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { PINNED_SCHEMAS_ID } from './manifest';
 
-/**
- * Where `platform schemas fetch` puts the pinned schemas: `$XDG_CACHE_HOME/metrics-platform/schemas/<pin-id>`,
- * else `~/.cache/metrics-platform/schemas/<pin-id>`. A relative XDG_CACHE_HOME is ignored, as the XDG spec says.
- */
-export function userSchemasCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+/** `$XDG_CACHE_HOME/metrics-platform`, else `~/.cache/metrics-platform` (a relative XDG_CACHE_HOME is ignored, as the XDG spec says). */
+export function userCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
   const base = xdg !== undefined && xdg !== '' && isAbsolute(xdg) ? xdg : join(env.HOME ?? homedir(), '.cache');
-  return join(base, 'metrics-platform', 'schemas', PINNED_SCHEMAS_ID);
+  return join(base, 'metrics-platform');
+}
+
+/** Where `platform schemas fetch` puts the pinned schemas: `<user cache>/schemas/<pin-id>`. */
+export function userSchemasCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(userCacheRoot(env), 'schemas', PINNED_SCHEMAS_ID);
+}
+
+/** Parsed CRD files as JSON, named by the sha256 of the YAML they come from (see validate/crd-json-cache.ts). */
+export function userCrdJsonCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(userCacheRoot(env), 'crd-json');
 }

@@ -4,7 +4,7 @@
  */
 export { formatProblem, sortProblems, type Problem, type SchemaProblem, type Severity } from './problem';
 export { resolveSchemasDir, SchemasNotFoundError, type ResolveSchemasDirOptions } from './schemas-dir';
-export { SchemaRegistry, SchemaLoadError, type ValidateOptions } from './registry';
+export { SchemaRegistry, SchemaLoadError, type SchemaRegistryOptions, type ValidateOptions } from './registry';
 export { compositeKindsOf, InvalidXrdError, type CompositeKind, type XrdScope } from './xrd';
 export { evaluateRule, type CelRule, type CelOutcome } from './cel';
 export { isQuantity } from './quantity';

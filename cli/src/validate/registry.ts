@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { userCrdJsonCacheDir } from '../schemas/cache-dir';
 import { withBuiltinEnums } from './builtin-enums';
+import { CrdYamlError, parseCrdFile } from './crd-json-cache';
 import { applyDefaults } from './defaults';
 import { describe } from './describe';
 import type { SchemaProblem } from './problem';
@@ -13,6 +14,14 @@ type Schema = Record<string, unknown>;
 export interface ValidateOptions {
   /** Accept objects that lack required fields (e.g. Composition bases that patches complete). @default false */
   readonly allowMissingRequired?: boolean;
+}
+
+export interface SchemaRegistryOptions {
+  /**
+   * Directory of parsed CRD files as JSON, keyed by the YAML's sha256; `false` parses every time.
+   * @default `<user cache>/metrics-platform/crd-json`
+   */
+  readonly crdJsonCache?: string | false;
 }
 
 interface KindEntry {
@@ -103,8 +112,8 @@ export class SchemaLoadError extends Error {
  */
 export class SchemaRegistry {
   /** Loads `<dir>/kubernetes/*definitions.json` and indexes `<dir>/crds/*.yaml` (parsed only when a kind is used). */
-  static load(schemasDir: string): SchemaRegistry {
-    const registry = new SchemaRegistry();
+  static load(schemasDir: string, opts: SchemaRegistryOptions = {}): SchemaRegistry {
+    const registry = new SchemaRegistry(opts);
     const k8sDir = join(schemasDir, 'kubernetes');
     const defsFiles = listDir(k8sDir).filter((f) => f.endsWith('definitions.json'));
     if (defsFiles.length !== 1)
@@ -127,6 +136,12 @@ export class SchemaRegistry {
   }
 
   private readonly kinds = new Map<string, KindEntry>();
+  private readonly crdJsonCacheDir: string | undefined;
+
+  constructor(opts: SchemaRegistryOptions = {}) {
+    this.crdJsonCacheDir = opts.crdJsonCache === false ? undefined : (opts.crdJsonCache ?? userCrdJsonCacheDir());
+  }
+
   /** Per kind, the schema as validated: CRD metadata pointed at ObjectMeta. */
   private readonly prepared = new Map<string, Schema>();
   private k8sDefinitions: Schema | undefined;
@@ -300,13 +315,14 @@ export class SchemaRegistry {
 
   private loadCrdFile(file: string, text?: string): void {
     const content = text ?? readFileSync(file, 'utf8');
-    for (const doc of parseAllDocuments(content)) {
-      if (doc.errors.length > 0)
-        throw new SchemaLoadError(`${file}: not valid YAML: ${doc.errors[0]?.message ?? 'parse error'}`);
-      const crd: unknown = doc.toJS();
-      if (crd === null || crd === undefined) continue;
-      this.addCrd(crd as object, file);
+    let docs: unknown[];
+    try {
+      docs = parseCrdFile(file, content, this.crdJsonCacheDir);
+    } catch (err) {
+      if (err instanceof CrdYamlError) throw new SchemaLoadError(err.message);
+      throw err;
     }
+    for (const crd of docs) this.addCrd(crd as object, file);
   }
 
   private preparedSchema(entry: KindEntry): Schema {
