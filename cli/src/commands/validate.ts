@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { EnvironmentConfigError } from '@metrics-platform/cdk8s/lib/config';
 import { CliError, UsageError } from '../util/errors';
 import {
   defaultPaths,
@@ -92,7 +93,12 @@ export const validate: Command = {
     try {
       report = await validatePlatform(paths, { schemasDir: parsed.schemas, repoRoot });
     } catch (err) {
-      if (err instanceof SchemasNotFoundError || err instanceof SchemaLoadError) throw new CliError(err.message);
+      if (
+        err instanceof SchemasNotFoundError ||
+        err instanceof SchemaLoadError ||
+        err instanceof EnvironmentConfigError
+      )
+        throw new CliError(err.message);
       throw err;
     }
     print(report, parsed.json);

@@ -134,6 +134,25 @@ describe('validatePlatform', () => {
     ]);
   });
 
+  it('knows the XR kinds of crossplane/ when validating only an environment directory', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'validate-'));
+    mkdirSync(join(root, 'crossplane'));
+    mkdirSync(join(root, 'dist', 'dev'), { recursive: true });
+    writeFileSync(join(root, 'crossplane', 'xrd.yaml'), stringify(bucketXrd()));
+    writeFileSync(
+      join(root, 'dist', 'dev', 'app.yaml'),
+      [...compliantEnvironment(), bucket({ region: 'nowhere' })].map((d) => stringify(d)).join('---\n'),
+    );
+    const report = await validatePlatform([join(root, 'dist', 'dev')], {
+      registry: SchemaRegistry.load(resolveSchemasDir()),
+      repoRoot: root,
+    });
+    expect(lines(report.problems)).toEqual([
+      'dist/dev/app.yaml: Bucket/demo/b: spec.region: got "nowhere"; expected one of "eu-west-1", "us-east-1"',
+    ]);
+    expect(report.objects).toBe(11);
+  });
+
   it('reports documents that are not Kubernetes objects, bad YAML, unknown kinds and scope errors', async () => {
     const report = await run({
       'argocd/x.yaml': 'kind: ConfigMap\nmetadata: {name: a, namespace: argocd}\n---\n- a list\n',

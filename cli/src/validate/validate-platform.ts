@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { checkCrossObject } from './cross-object';
 import { type SourcedObject, loadFiles, yamlFilesUnder } from './load-files';
 import { checkMetadata } from './metadata';
@@ -22,6 +22,11 @@ export interface ValidatePlatformOptions {
    * @default environments named `prod` or `prod-*` (see policy.ts)
    */
   readonly prodEnvironments?: readonly string[];
+  /**
+   * Objects to take XRDs from besides the validated ones (not validated themselves).
+   * @default for validatePlatform: the XRDs of `<repoRoot>/crossplane/` when it is not among the paths
+   */
+  readonly xrdSources?: readonly SourcedObject[];
   /** Run cross-object checks. @default true */
   readonly crossObject?: boolean;
   /** Run the workload policy checks. @default true */
@@ -84,9 +89,23 @@ export async function validatePlatform(
     files.push(...yamlFilesUnder(abs));
   }
   const loaded = loadFiles([...new Set(files)], repoRoot);
-  const report = await validateObjects(loaded.objects, { ...opts, repoRoot });
+  const report = await validateObjects(loaded.objects, {
+    ...opts,
+    repoRoot,
+    xrdSources: opts.xrdSources ?? repoXrds(repoRoot, files),
+  });
   const problems = sortProblems([...missing, ...loaded.problems, ...report.problems]);
   return summarize(report.objects, problems);
+}
+
+/** The repo's XRDs, so that `platform validate dist/dev` knows the XR kinds without validating crossplane/. */
+function repoXrds(repoRoot: string | undefined, inputs: readonly string[]): SourcedObject[] {
+  if (repoRoot === undefined) return [];
+  const dir = join(repoRoot, 'crossplane');
+  if (!existsSync(dir) || inputs.some((f) => f.startsWith(dir + sep))) return [];
+  return loadFiles(yamlFilesUnder(dir), repoRoot).objects.filter(
+    (s) => kindOf(s.object) === 'CompositeResourceDefinition',
+  );
 }
 
 /** Validates objects already loaded (each with its file and apply group). */
@@ -98,7 +117,7 @@ export async function validateObjects(
     opts.registry ?? SchemaRegistry.load(resolveSchemasDir({ schemasDir: opts.schemasDir, repoRoot: opts.repoRoot }));
   const problems: Problem[] = [];
   // XRs are validated against the repo's own XRDs: register those first.
-  for (const s of objects) {
+  for (const s of [...(opts.xrdSources ?? []), ...objects]) {
     if (
       kindOf(s.object) === 'CompositeResourceDefinition' &&
       asString(s.object.apiVersion)?.startsWith('apiextensions.crossplane.io/')
