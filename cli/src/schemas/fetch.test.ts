@@ -99,6 +99,15 @@ describe('platform schemas fetch', () => {
       );
       expect(flaky).toBe(2); // one 503, retried once with success
       expect(existsSync(dest)).toBe(false);
+      // nothing listens on the port of a closed server: stop at the first file, say why
+      const closed = await serve();
+      await closed.close();
+      const started = Date.now();
+      await expect(fetchPinnedSchemas({ dest, baseUrl: closed.base, attempts: 2 })).rejects.toThrow(
+        /^cannot download crds\/\S+; nothing written: http:\/\/127\.0\.0\.1:\d+\/\S+: fetch failed \(ECONNREFUSED\)$/,
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(existsSync(dest)).toBe(false);
       await expect(fetchPinnedSchemas({ dest, baseUrl: 'ftp://x' })).rejects.toThrow(
         'base URL: got "ftp://x"; expected an http(s) URL',
       );

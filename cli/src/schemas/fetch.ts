@@ -30,10 +30,20 @@ export interface FetchSchemasResult {
 
 /** A download or checksum failure; nothing was written. */
 export class SchemaFetchError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The host could not be reached at all (as opposed to one file failing). */
+    readonly unreachable = false,
+  ) {
     super(message);
     this.name = 'SchemaFetchError';
   }
+}
+
+function networkMessage(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const cause = e.cause?.code ?? e.cause?.message;
+  return cause !== undefined ? `${e.message} (${cause})` : e.message;
 }
 
 export function sha256(content: Buffer | string): string {
@@ -65,18 +75,21 @@ export function isComplete(dir: string, files: readonly PinnedSchemaFile[] = PIN
 
 async function download(url: string, timeoutMs: number, attempts: number): Promise<Buffer> {
   let lastError = '';
+  let unreachable = false;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
       if (res.ok) return Buffer.from(await res.arrayBuffer());
       lastError = `HTTP ${res.status}`;
+      unreachable = false;
       if (res.status < 500) break; // 404 and friends do not get better by retrying
     } catch (err) {
-      lastError = (err as Error).message;
+      lastError = networkMessage(err);
+      unreachable = true;
     }
     if (attempt < attempts) await new Promise((r) => setTimeout(r, 200 * attempt));
   }
-  throw new SchemaFetchError(`${url}: ${lastError}`);
+  throw new SchemaFetchError(`${url}: ${lastError}`, unreachable);
 }
 
 /**
@@ -99,6 +112,9 @@ export async function fetchPinnedSchemas(opts: FetchSchemasOptions): Promise<Fet
         failures.push(`${f.file}: sha256 ${got}, expected ${f.sha256} (pinned ${f.repository}@${f.commit})`);
       else contents.set(f.file, body.toString('utf8'));
     } catch (err) {
+      // A host that cannot be reached fails every file the same way: stop at the first.
+      if (err instanceof SchemaFetchError && err.unreachable)
+        throw new SchemaFetchError(`cannot download ${f.file}; nothing written: ${err.message}`, true);
       failures.push(`${f.file}: ${(err as Error).message}`);
     }
   }
