@@ -120,7 +120,10 @@ build_graphite() {
   build_quiet --build-arg "BASE=$node_tag" -t "$graphite_tag" "$ctx"
 }
 
-present "$debian_tag" && log "$debian_tag present" || build_debian
-present "$node_tag" && log "$node_tag present" || build_node
-present "$graphite_tag" && log "$graphite_tag present" || build_graphite
+ensure() { # ensure <tag> <builder>: in dependency order, each builds FROM the one before
+  if present "$1"; then log "$1 present"; else "$2"; fi
+}
+ensure "$debian_tag" build_debian
+ensure "$node_tag" build_node
+ensure "$graphite_tag" build_graphite
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E "^(${debian_tag}|${node_tag}|${graphite_tag}) " >&2 || true
