@@ -17,8 +17,10 @@ export function setContainerResources(
   resources: ResourceRequirements,
 ): void {
   // Quantity objects, not strings: the imported k8s classes map the patched JSON through their typed serializers.
-  const limits: Record<string, Quantity> = { memory: Quantity.fromString(resources.limits.memory) };
+  // Keys in sorted order (cpu, memory), like the rest of the object.
+  const limits: Record<string, Quantity> = {};
   if (resources.limits.cpu !== undefined) limits.cpu = Quantity.fromString(resources.limits.cpu);
+  limits.memory = Quantity.fromString(resources.limits.memory);
   ApiObject.of(workload).addJsonPatch(
     JsonPatch.add(`/spec/template/spec/containers/${containerIndex}/resources`, {
       limits,
