@@ -5,7 +5,8 @@
 #   3. builds the offline stand-in base images when missing (.ci/images/build.sh)
 #   4. builds test, development and production (BuildKit), and everything once more with the legacy builder
 #   5. proves the test target fails when a unit test fails (an injected failing test in a copy of the context)
-#   6. runs production read-only as UID 10001: HEALTHCHECK turns healthy, SIGTERM exits 0 within the grace period
+#   6. runs production read-only as UID 10001: HEALTHCHECK turns healthy, SIGTERM exits 0 within the grace period;
+#      runs development on a copy of app/src and checks that a source change recompiles and restarts the app
 #   7. runs the compose stack and waits until Graphite's render API has `test.core.delay` timer data
 #   8. runs the compose `test` profile; prints image sizes and checks production against base + app files
 # Everything it starts is removed by the EXIT trap, on success and on failure.
@@ -168,6 +169,7 @@ build production --target production -t "$IMAGE:production" "${label_args[@]}" .
 pass "target production builds"
 # The legacy builder runs every stage up to the target, so one build of `production` covers all three.
 DOCKER_BUILDKIT=0 build legacy --target production -t "$IMAGE:production-legacy" "${label_args[@]}" .
+grep -q '^Step 1/' "$work/build-legacy.log" || fail "the legacy build's log is not the legacy builder's"
 pass "all stages build with the legacy builder (DOCKER_BUILDKIT=0)"
 
 # ---- 5. a failing test fails the build ---------------------------------------------------------------------------
@@ -230,6 +232,35 @@ code="$(docker inspect -f '{{.State.ExitCode}}' "$prod")"
 [[ "$code" == 0 ]] || fail "production exited $code on SIGTERM (want 0)"
 docker logs "$prod" 2>&1 | grep -q '"msg":"shutdown complete"' || fail "production did not log a graceful shutdown"
 pass "SIGTERM: production exits 0 in ${elapsed_ms} ms (grace ${GRACE_S}s)"
+
+# ---- 6b. development: recompiles and restarts on a source change ----------------------------------------------
+log "step 6b: development target reloads on change"
+# A copy of app/src stands in for the developer's checkout, so the repository is never modified.
+dev_src="$work/dev-src"
+cp -a app/src "$dev_src"
+chmod 0755 "$work" # the development image runs as user node and must read the mount
+dev="$PROJECT-development"
+containers+=("$dev")
+docker run -d --name "$dev" -v "$dev_src:/workspace/app/src:ro" -e METRICS_BACKEND_HOST=127.0.0.1 \
+  "$IMAGE:development" >/dev/null
+starts() { docker logs "$dev" 2>&1 | grep -c '"msg":"http server listening"' || true; }
+wait_starts() { # wait_starts <count> <seconds>
+  for _ in $(seq "$2"); do
+    (($(starts) >= $1)) && return 0
+    [[ "$(docker inspect -f '{{.State.Running}}' "$dev")" == true ]] || fail "development container exited"
+    sleep 1
+  done
+  return 1
+}
+wait_starts 1 90 || fail "development: the app did not start within 90s"
+printf '\n// reload probe written by .ci/steps/docker.sh\n' >>"$dev_src/main.ts"
+wait_starts 2 60 || fail "development: no restart within 60s of changing app/src/main.ts"
+docker logs "$dev" 2>&1 | grep -q "Restarting 'app/lib/main.js'" || fail "development: restart not done by node --watch"
+pass "development target recompiles and restarts the app when a mounted source file changes"
+t0=$(date +%s%N)
+docker stop -t "$GRACE_S" "$dev" >/dev/null
+[[ "$(docker inspect -f '{{.State.ExitCode}}' "$dev")" != 137 ]] || fail "development ignored SIGTERM (SIGKILLed after ${GRACE_S}s)"
+pass "development container stops on SIGTERM in $((($(date +%s%N) - t0) / 1000000)) ms (tini -g signals the whole group)"
 
 # ---- 7. compose stack: metrics reach Graphite --------------------------------------------------------------------
 log "step 7: compose stack"
