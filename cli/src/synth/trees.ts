@@ -1,7 +1,16 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { replaceDirAtomic } from '../util/atomic';
 
 /** One directory of generated files (the shape `renderAll` returns). */
 export interface Tree {
@@ -63,7 +72,59 @@ export function compareTrees(root: string, trees: readonly Tree[]): Drift[] {
   return drifts;
 }
 
-/** Writes each tree under `root`, one atomic directory swap per tree. */
+interface Staged {
+  readonly target: string;
+  readonly tmp: string;
+  old?: string;
+}
+
+/**
+ * Writes every tree under `root`, all or nothing. Each tree is first written in full to a temp dir beside its target
+ * (a failure there removes the temp dirs and changes nothing); then each is swapped in with two renames, and if a
+ * swap fails, the trees already swapped are put back. (util/atomic's replaceDirAtomic does this for one tree; a synth
+ * must not leave dist/dev new and dist/prod old.)
+ */
 export function writeTrees(root: string, trees: readonly Tree[]): void {
-  for (const tree of trees) replaceDirAtomic(join(root, tree.dir), tree.files);
+  const staged: Staged[] = [];
+  try {
+    for (const tree of trees) {
+      const target = join(root, tree.dir);
+      mkdirSync(dirname(target), { recursive: true });
+      const entry: Staged = { target, tmp: mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`)) };
+      staged.push(entry);
+      for (const [rel, content] of tree.files) {
+        const file = join(entry.tmp, rel);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, content);
+      }
+    }
+  } catch (err) {
+    for (const s of staged) rmSync(s.tmp, { recursive: true, force: true });
+    throw err;
+  }
+
+  const swapped: Staged[] = [];
+  try {
+    for (const s of staged) {
+      if (existsSync(s.target)) {
+        s.old = `${s.tmp}.old`;
+        renameSync(s.target, s.old);
+      }
+      try {
+        renameSync(s.tmp, s.target);
+      } catch (err) {
+        if (s.old !== undefined) renameSync(s.old, s.target);
+        throw err;
+      }
+      swapped.push(s);
+    }
+  } catch (err) {
+    for (const s of swapped.reverse()) {
+      rmSync(s.target, { recursive: true, force: true });
+      if (s.old !== undefined) renameSync(s.old, s.target);
+    }
+    for (const s of staged) rmSync(s.tmp, { recursive: true, force: true });
+    throw err;
+  }
+  for (const s of swapped) if (s.old !== undefined) rmSync(s.old, { recursive: true, force: true });
 }
