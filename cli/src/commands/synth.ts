@@ -86,10 +86,12 @@ export const synth: Command = {
 
     const outRoot = flags.out !== undefined ? resolve(flags.out) : root;
     s.writeTrees(outRoot, trees);
-    process.stdout.write(s.formatTable(s.countObjects(trees)) + '\n');
-    process.stdout.write(
-      trees.map((t) => `wrote ${t.dir}/ (${t.files.size} file${t.files.size === 1 ? '' : 's'})`).join('\n') + '\n',
-    );
+    process.stdout.write(s.formatTable(s.countObjects(trees.filter((t) => t.files.size > 0))) + '\n');
+    const report = (t: (typeof trees)[number]) =>
+      t.files.size === 0
+        ? `removed ${t.dir}/ (no environment file describes it)`
+        : `wrote ${t.dir}/ (${t.files.size} file${t.files.size === 1 ? '' : 's'})`;
+    process.stdout.write(trees.map(report).join('\n') + '\n');
     return 0;
   },
 };

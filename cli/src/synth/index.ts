@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadEnvironment, EnvironmentConfigError } from '@metrics-platform/cdk8s/lib/config';
 import { renderAll, renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import type { Tree } from './trees';
@@ -11,11 +13,27 @@ export interface RenderOptions {
   readonly env?: string;
 }
 
-/** Renders the generated trees in memory; throws `EnvironmentConfigError` on a bad environment file. */
+/**
+ * Renders the generated trees in memory; throws `EnvironmentConfigError` on a bad environment file. A full render
+ * also returns an empty tree for every `dist/<name>/` whose environment file is gone, so that synth removes it and
+ * `--check` reports it: Argo CD must never find a directory no source describes.
+ */
 export function renderTrees(repoRoot: string, options: RenderOptions = {}): Tree[] {
-  if (options.env === undefined) return renderAll(repoRoot);
-  const env = loadEnvironment(repoRoot, options.env);
-  return [{ dir: `dist/${env.name}`, files: renderEnvironment(repoRoot, env) }];
+  if (options.env !== undefined) {
+    const env = loadEnvironment(repoRoot, options.env);
+    return [{ dir: `dist/${env.name}`, files: renderEnvironment(repoRoot, env) }];
+  }
+  const trees: Tree[] = renderAll(repoRoot);
+  const rendered = new Set(trees.map((t) => t.dir));
+  const dist = join(repoRoot, 'dist');
+  const orphans = existsSync(dist)
+    ? readdirSync(dist, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && !d.name.startsWith('.') && !rendered.has(`dist/${d.name}`))
+        .map((d) => d.name)
+        .sort()
+    : [];
+  for (const name of orphans) trees.push({ dir: `dist/${name}`, files: new Map() });
+  return trees;
 }
 
 export { EnvironmentConfigError };

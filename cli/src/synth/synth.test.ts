@@ -76,6 +76,20 @@ describe('platform synth', () => {
     expect(snapshot(root)).toEqual(before);
   });
 
+  it('removes, and --check reports, the dist/ directory of an environment that no longer exists', async () => {
+    const root = fresh();
+    await run(['--root', root]);
+    cpSync(join(root, 'dist', 'dev'), join(root, 'dist', 'qa'), { recursive: true });
+    const { code, stderr } = await run(['--check', '--root', root]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/stale\s+dist\/qa\/metrics-app\.yaml/);
+    const written = await run(['--root', root]);
+    expect(written).toMatchObject({ code: 0, stdout: expect.stringContaining('removed dist/qa/') });
+    expect(written.stdout).not.toMatch(/^KIND.*dist\/qa/m);
+    expect(existsSync(join(root, 'dist', 'qa'))).toBe(false);
+    expect((await run(['--check', '--root', root])).code).toBe(0);
+  });
+
   it('leaves every generated file untouched when a render fails', async () => {
     const root = fresh();
     await run(['--root', root]);

@@ -37,6 +37,12 @@ describe('writeTrees', () => {
     expect(everything(root)).toEqual({ 'dist/dev/a.yaml': 'a', 'dist/prod/b.yaml': 'b', 'keep/x.txt': 'x' });
   });
 
+  it('removes a tree that has no files', () => {
+    const root = fresh({ 'dist/dev': { 'a.yaml': 'a' }, 'dist/gone': { 'b.yaml': 'b' } });
+    writeTrees(root, [tree('dist/dev', { 'a.yaml': 'a2' }), tree('dist/gone', {})]);
+    expect(everything(root)).toEqual({ 'dist/dev/a.yaml': 'a2' });
+  });
+
   it('changes nothing when writing a later tree fails', () => {
     const root = fresh({ 'dist/dev': { 'a.yaml': 'old-a' }, 'dist/prod': { 'b.yaml': 'old-b' } });
     const before = everything(root);

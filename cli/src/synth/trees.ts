@@ -81,7 +81,7 @@ interface Staged {
 /**
  * Writes every tree under `root`, all or nothing. Each tree is first written in full to a temp dir beside its target
  * (a failure there removes the temp dirs and changes nothing); then each is swapped in with two renames, and if a
- * swap fails, the trees already swapped are put back. (util/atomic's replaceDirAtomic does this for one tree; a synth
+ * swap fails, the trees already swapped are put back; a tree without files ends up removed. (util/atomic's replaceDirAtomic does this for one tree; a synth
  * must not leave dist/dev new and dist/prod old.)
  */
 export function writeTrees(root: string, trees: readonly Tree[]): void {
@@ -127,4 +127,8 @@ export function writeTrees(root: string, trees: readonly Tree[]): void {
     throw err;
   }
   for (const s of swapped) if (s.old !== undefined) rmSync(s.old, { recursive: true, force: true });
+  // A tree with no files is one the sources no longer render: remove its directory rather than keep it empty.
+  trees.forEach((tree, i) => {
+    if (tree.files.size === 0) rmSync(staged[i]!.target, { recursive: true, force: true });
+  });
 }
