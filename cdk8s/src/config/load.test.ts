@@ -89,6 +89,31 @@ describe('environment configuration', () => {
     expect(() => loadEnvironment(repoRoot, 'qa')).toThrow('--env: got "qa"; expected one of: dev, prod, staging');
   });
 
+  it('refuses two environments that would render the same objects on one cluster', () => {
+    const root = mkdtempSync(join(tmpdir(), 'envs-'));
+    mkdirSync(join(root, 'environments'));
+    const qa = devText.replace(/^name: dev$/m, 'name: qa');
+    writeFileSync(join(root, 'environments', 'dev.yaml'), devText);
+    writeFileSync(join(root, 'environments', 'qa.yaml'), qa);
+    expect(() => loadEnvironments(root)).toThrow(
+      'environments/qa.yaml: namespace: got "metrics-dev"; expected a value not used by environments/dev.yaml on the same cluster "metrics-dev"',
+    );
+    writeFileSync(
+      join(root, 'environments', 'qa.yaml'),
+      qa.replace(/^namespace: metrics-dev$/m, 'namespace: metrics-qa'),
+    );
+    expect(() => loadEnvironments(root)).toThrow(
+      /qa\.yaml: graphite\.createStorageClass: got "true"; expected a value not used/,
+    );
+    writeFileSync(
+      join(root, 'environments', 'qa.yaml'),
+      qa
+        .replace(/^namespace: metrics-dev$/m, 'namespace: metrics-qa')
+        .replace('createStorageClass: true', 'createStorageClass: false'),
+    );
+    expect(loadEnvironments(root).map((e) => e.name)).toEqual(['dev', 'qa']);
+  });
+
   it('adds an environment with one new file', () => {
     const root = mkdtempSync(join(tmpdir(), 'envs-'));
     mkdirSync(join(root, 'environments'));

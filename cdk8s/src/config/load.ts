@@ -70,9 +70,35 @@ export function loadEnvironments(repoRoot: string): EnvironmentConfig[] {
   }
   if (names.length === 0)
     throw new EnvironmentConfigError(`${dir}: no <env>.yaml files; expected at least one environment`);
-  return names.map((f) =>
+  const envs = names.map((f) =>
     parseEnvironment(join('environments', f), readFileSync(join(dir, f), 'utf8'), f.slice(0, -'.yaml'.length)),
   );
+  assertNoClashes(envs);
+  return envs;
+}
+
+/**
+ * Environments that share a cluster (same `cluster.name`) must not render the same objects: two Argo CD
+ * Applications would fight over them. Each needs its own namespace, and at most one may own a StorageClass name.
+ */
+export function assertNoClashes(envs: readonly EnvironmentConfig[]): void {
+  const problems: string[] = [];
+  const owners = new Map<string, string>();
+  const claim = (key: string, env: EnvironmentConfig, field: string, value: string) => {
+    const other = owners.get(key);
+    if (other === undefined) owners.set(key, env.name);
+    else
+      problems.push(
+        `environments/${env.name}.yaml: ${field}: got ${JSON.stringify(value)}; expected a value not used by environments/${other}.yaml on the same cluster ${JSON.stringify(env.cluster.name)}`,
+      );
+  };
+  for (const env of envs) {
+    claim(`ns:${env.cluster.name}:${env.namespace}`, env, 'namespace', env.namespace);
+    if (env.graphite.createStorageClass) {
+      claim(`sc:${env.cluster.name}:${env.graphite.storageClassName}`, env, 'graphite.createStorageClass', 'true');
+    }
+  }
+  if (problems.length > 0) throw new EnvironmentConfigError(problems.join('\n'));
 }
 
 /** Loads one environment by name, with a clear error listing the known ones. */
