@@ -126,8 +126,10 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
     const exemptions = String(sts.metadata.annotations['policy.metrics-platform.dev/exempt']).split('; ');
     for (const e of exemptions) expect(e).toMatch(/^[A-Za-z]+=\S.{10,}$/);
     expect(exemptions.map((e) => e.split('=')[0])).toContain('runAsRootAllowed');
-    expect(app).not.toHaveProperty(['metadata', 'annotations', 'policy.metrics-platform.dev/exempt']);
-    expect(deployment.metadata.annotations['policy.metrics-platform.dev/exempt']).toBeUndefined();
+    const appExempt = String(deployment.metadata.annotations['policy.metrics-platform.dev/exempt']);
+    for (const check of ['runAsRootAllowed', 'notReadOnlyRootFilesystem', 'insecureCapabilities']) {
+      expect(appExempt).not.toContain(check);
+    }
   });
 
   it('puts standard labels, an explicit namespace and a DNS-1123 name on every object of the workload charts', () => {
@@ -265,6 +267,19 @@ describe('per-environment differences', () => {
       'topology.kubernetes.io/zone',
       'kubernetes.io/hostname',
     ]);
+  });
+
+  it('exempts the app from the spread and replica checks only where the environment opts out', () => {
+    const exempt = (name: string) =>
+      String(
+        objectsOf(byName(name)).find((o) => o.kind === 'Deployment').metadata.annotations[
+          'policy.metrics-platform.dev/exempt'
+        ],
+      );
+    expect(exempt('dev')).toMatch(/topologySpreadConstraint=.*; deploymentMissingReplicas=dev runs app.replicas=1/);
+    expect(exempt('staging')).toContain('topologySpreadConstraint=');
+    expect(exempt('staging')).not.toContain('deploymentMissingReplicas');
+    expect(exempt('prod')).not.toMatch(/topologySpreadConstraint|deploymentMissingReplicas/);
   });
 
   it('renders the StorageClass only where the environment owns it', () => {

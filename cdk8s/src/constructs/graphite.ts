@@ -3,11 +3,9 @@ import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment';
 import { labelValue, selectorLabels, standardLabels } from './labels';
+import { DEFAULT_PRIORITY_REASON, exemptionAnnotations } from './policy-exemptions';
 import { removeAddressLabel, setContainerResources } from './resources';
 import { topologyOf } from './topology';
-
-/** The annotation `platform validate` reads reviewed policy exemptions from (cli/src/validate/policy-checks.ts). */
-export const POLICY_EXEMPT_ANNOTATION = 'policy.metrics-platform.dev/exempt';
 
 /** Where graphite-statsd keeps whisper files (and its sqlite database for graphite-web). */
 const STORAGE_PATH = '/opt/graphite/storage';
@@ -53,6 +51,7 @@ export const GRAPHITE_POLICY_EXEMPTIONS: Readonly<Record<string, string>> = {
   missingPodDisruptionBudget:
     'one replica: a PDB would either block every node drain (minAvailable 1) or allow everything (maxUnavailable 1)',
   topologySpreadConstraint: 'one replica: nothing to spread',
+  priorityClassNotSet: DEFAULT_PRIORITY_REASON,
 };
 
 export interface GraphiteProps {
@@ -94,11 +93,7 @@ export class Graphite extends Construct {
     this.statefulSet = new kplus.StatefulSet(this, 'StatefulSet', {
       metadata: {
         ...metadata(t.graphiteName),
-        annotations: {
-          [POLICY_EXEMPT_ANNOTATION]: Object.entries(GRAPHITE_POLICY_EXEMPTIONS)
-            .map(([check, reason]) => `${check}=${reason}`)
-            .join('; '),
-        },
+        annotations: exemptionAnnotations(GRAPHITE_POLICY_EXEMPTIONS),
       },
       // whisper files are per pod: more replicas would split the series between them.
       replicas: 1,

@@ -5,6 +5,7 @@ import { IntOrString, KubePodDisruptionBudget } from 'cdk8s-plus-34/lib/imports/
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment';
 import { labelValue, selectorLabels, standardLabels } from './labels';
+import { DEFAULT_PRIORITY_REASON, exemptionAnnotations, type PolicyExemptions } from './policy-exemptions';
 import { removeAddressLabel, setContainerResources } from './resources';
 import { topologyOf } from './topology';
 
@@ -79,7 +80,7 @@ export class MetricsApp extends Construct {
 
     const autoscaled = env.app.autoscaling !== undefined;
     this.deployment = new kplus.Deployment(this, 'Deployment', {
-      metadata: metadata(t.appName),
+      metadata: { ...metadata(t.appName), annotations: exemptionAnnotations(appPolicyExemptions(env)) },
       // With an HPA the replica count is the autoscaler's: leaving it out stops every sync from resetting it.
       replicas: autoscaled ? undefined : env.app.replicas,
       select: false,
@@ -189,6 +190,21 @@ export class MetricsApp extends Construct {
       });
     }
   }
+}
+
+/**
+ * The policy checks that do not apply to this environment's app, each with its reason. Production gets none of the
+ * environment-driven ones: there, a missing spread or a single replica is an error.
+ */
+export function appPolicyExemptions(env: EnvironmentConfig): PolicyExemptions {
+  const exemptions: Record<string, string> = { priorityClassNotSet: DEFAULT_PRIORITY_REASON };
+  if (!env.features.topologySpread) {
+    exemptions.topologySpreadConstraint = `features.topologySpread is false in ${env.name}: only production spreads its pods`;
+  }
+  if (env.app.autoscaling === undefined && env.app.replicas < 2) {
+    exemptions.deploymentMissingReplicas = `${env.name} runs app.replicas=${env.app.replicas} to save cost: staging and production run at least 2`;
+  }
+  return exemptions;
 }
 
 function spreadOver(
