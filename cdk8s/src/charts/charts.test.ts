@@ -282,6 +282,24 @@ describe('per-environment differences', () => {
     expect(exempt('prod')).not.toMatch(/topologySpreadConstraint|deploymentMissingReplicas/);
   });
 
+  it('admits the configured web clients to the Graphite UI, in one namespace when given', () => {
+    const dev = byName('dev');
+    const env = {
+      ...dev,
+      graphite: { ...dev.graphite, webClients: { namespace: 'monitoring', podLabels: { app: 'grafana' } } },
+    };
+    const policy = objectsOf(env).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'graphite');
+    expect(policy.spec.ingress[1]).toEqual({
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+          podSelector: { matchLabels: { app: 'grafana' } },
+        },
+      ],
+      ports: [{ port: 80, protocol: 'TCP' }],
+    });
+  });
+
   it('renders the StorageClass only where the environment owns it', () => {
     const env = { ...byName('dev'), graphite: { ...byName('dev').graphite, createStorageClass: false } };
     expect(objectsOf(env).some((o) => o.kind === 'StorageClass')).toBe(false);

@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment';
 import { GRAPHITE_WEB_PORT, Graphite, graphiteVersion } from '../constructs/graphite';
 import { selectorLabels, standardLabels } from '../constructs/labels';
-import { DefaultDenyPolicy, GRAPHITE_UI_CLIENTS, WorkloadNetworkPolicy } from '../constructs/network-policies';
+import { DefaultDenyPolicy, WorkloadNetworkPolicy } from '../constructs/network-policies';
 import { topologyOf } from '../constructs/topology';
 import type { EnvironmentChartProps } from './namespaces-chart';
 import { SyncWave, applyArgoCdAnnotations } from './sync-waves';
@@ -40,7 +40,7 @@ export class GraphiteChart extends Chart {
       podLabels: this.graphite.podSelectorLabels,
     })
       .allowIngressFrom('MetricsApp', t.appNamespace, appPods, [kplus.NetworkPolicyPort.udp(t.statsdPort)])
-      .allowIngressFrom('GraphiteUiClients', undefined, GRAPHITE_UI_CLIENTS.labels, [
+      .allowIngressFrom('GraphiteUiClients', env.graphite.webClients.namespace, env.graphite.webClients.podLabels, [
         kplus.NetworkPolicyPort.tcp(GRAPHITE_WEB_PORT),
       ])
       // graphite-web resolves names at start-up; everything it stores stays inside the pod.

@@ -16,6 +16,18 @@ const quantity = z
   .string()
   .regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|M|G|T|P|E|Ei)?$/, 'a Kubernetes quantity such as 100m, 128Mi or 10Gi');
 
+/** A label key: optional DNS-subdomain prefix and `/`, then a name of up to 63 characters. */
+const labelKey = z
+  .string()
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    'a label key such as app.kubernetes.io/name',
+  );
+/** A label value: empty, or up to 63 characters starting and ending alphanumeric. */
+const labelValue = z
+  .string()
+  .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'a label value: up to 63 of [A-Za-z0-9-_.]');
+
 export const imageTagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export const imageDigestPattern = /^sha256:[a-f0-9]{64}$/;
 
@@ -115,6 +127,19 @@ export const environmentSchema = z
          */
         createStorageClass: z.boolean().default(false),
         resources: resourcesSchema,
+        /**
+         * Who may read the web UI (80/tcp): pods with `podLabels`, in `namespace` (any namespace when omitted).
+         * Grafana is the only reader of the render API; people use Grafana or `kubectl port-forward`.
+         */
+        webClients: z
+          .object({
+            namespace: dns1123Label.optional(),
+            podLabels: z
+              .record(labelKey, labelValue)
+              .refine((l) => Object.keys(l).length > 0, 'at least one label (an empty selector would admit every pod)'),
+          })
+          .strict()
+          .default({ podLabels: { 'app.kubernetes.io/name': 'grafana' } }),
       })
       .strict(),
     /** ECR repositories this environment owns (the Repository XR). */

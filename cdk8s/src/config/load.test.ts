@@ -73,6 +73,11 @@ describe('environment configuration', () => {
     expect(parse).toThrow(/namespace: got "n{55}"; expected at most 54 characters/);
   });
 
+  it('rejects an empty web client selector, which would admit every pod', () => {
+    const parse = parseWith(/^ {2}storageClassName: gp3$/m, '  storageClassName: gp3\n  webClients: { podLabels: {} }');
+    expect(parse).toThrow(/graphite\.webClients\.podLabels: got \{\}; expected at least one label/);
+  });
+
   it('rejects a file whose name does not match its environment', () => {
     expect(() => parseEnvironment('environments/qa.yaml', devText, 'qa')).toThrow(
       'environments/qa.yaml: name: got "dev"; expected "qa" (the file name)',

@@ -3,13 +3,6 @@ import { Construct } from 'constructs';
 
 /** Labels of the cluster DNS pods (CoreDNS on EKS keeps the historical `k8s-app: kube-dns`). */
 export const CLUSTER_DNS = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } } as const;
-/**
- * Who may read Graphite's web UI: pods labelled `app.kubernetes.io/name: grafana`, in any namespace. Grafana is the
- * only consumer of the render API; people use Grafana (or `kubectl port-forward`, which does not cross the pod
- * network).
- */
-export const GRAPHITE_UI_CLIENTS = { labels: { 'app.kubernetes.io/name': 'grafana' } } as const;
-
 export interface DefaultDenyProps {
   readonly namespace: string;
   readonly labels: Record<string, string>;
