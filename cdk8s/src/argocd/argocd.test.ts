@@ -91,20 +91,25 @@ describe('renderArgoApps', () => {
   it('orders projects, then Crossplane, then environments by sync wave, with server-side apply for big CRDs', () => {
     const wave = (o: AppProject | Application) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
     const crossplane = apps.filter((a) => a.spec.source.chart === 'crossplane');
-    expect(crossplane).toHaveLength(1);
-    expect(crossplane[0]!.spec.source.targetRevision).toMatch(/^2\.3\.\d+$/);
-    for (const p of projects) expect(wave(p)).toBeLessThan(wave(crossplane[0]!));
-    for (const env of envs) expect(wave(crossplane[0]!)).toBeLessThan(wave(apps.find((a) => a.metadata.name === `env-${env.name}`)!));
+    // one EKS cluster per environment: Crossplane core is installed into each, before that environment syncs
+    expect(crossplane).toHaveLength(envs.length);
+    for (const env of envs) {
+      const core = crossplane.find((a) => a.spec.destination.server === env.cluster.server)!;
+      expect(core.spec.source.targetRevision).toMatch(/^2\.3\.\d+$/);
+      for (const p of projects) expect(wave(p)).toBeLessThan(wave(core));
+      expect(wave(core)).toBeLessThan(wave(apps.find((a) => a.metadata.name === `env-${env.name}`)!));
+    }
     for (const app of apps) expect(app.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
   });
 
   it('installs Crossplane once per distinct destination cluster', () => {
-    const split = withEnv('prod', (e) => ({ ...e, cluster: { ...e.cluster, server: 'https://prod.example.org' } }));
-    const charts = objects(renderArgoApps(split)).filter((o) => o.kind === 'Application' && (o as Application).spec.source.chart);
-    expect(charts.map((a) => (a as Application).spec.destination.server).sort()).toEqual([
-      'https://kubernetes.default.svc',
-      'https://prod.example.org',
-    ]);
+    const shared = 'https://shared.example.org';
+    const merged = withEnv('dev', (e) => ({ ...e, cluster: { ...e.cluster, server: shared } })).map((e) =>
+      e.name === 'staging' ? { ...e, cluster: { ...e.cluster, server: shared } } : e,
+    );
+    const charts = objects(renderArgoApps(merged)).filter((o) => o.kind === 'Application' && (o as Application).spec.source.chart);
+    const prod = envs.find((e) => e.name === 'prod')!.cluster.server;
+    expect(charts.map((a) => (a as Application).spec.destination.server).sort()).toEqual([prod, shared].sort());
   });
 
   it('marks every file generated and lists each in the kustomization', () => {
