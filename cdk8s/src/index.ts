@@ -8,7 +8,7 @@ export { addEnvironmentCharts, type EnvironmentChart } from './charts/environmen
 export { NamespacesChart, type EnvironmentChartProps } from './charts/namespaces-chart';
 export { MetricsAppChart } from './charts/metrics-app-chart';
 export { GraphiteChart } from './charts/graphite-chart';
-export { SyncWave, applyArgoCdAnnotations } from './charts/sync-waves';
+export { SyncWave, argoAnnotations, applyArgoCdAnnotations, type SyncWaveName } from './sync-waves';
 export { MetricsApp, type MetricsAppProps, appEnvironment, pinnedImage } from './constructs/metrics-app';
 export { Graphite, type GraphiteProps } from './constructs/graphite';
 export {

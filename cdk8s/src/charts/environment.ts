@@ -5,7 +5,7 @@ import { GraphiteChart } from './graphite-chart';
 import { MetricsAppChart } from './metrics-app-chart';
 import { NamespacesChart } from './namespaces-chart';
 import { AwsResourcesChart, PlatformApiChart } from '../crossplane/index';
-import { SyncWave, applyArgoCdAnnotations } from './sync-waves';
+import { applyArgoCdAnnotations, type SyncWaveName } from '../sync-waves';
 
 /** One chart of an environment and the file (under `dist/<env>/`) it is written to. */
 export interface EnvironmentChart {
@@ -19,32 +19,33 @@ export interface EnvironmentChart {
  * when several environments share one App (`cdk8s synth`).
  */
 export function addEnvironmentCharts(scope: Construct, env: EnvironmentConfig, idPrefix = ''): EnvironmentChart[] {
-  // Namespaces first (see SyncWave); the Crossplane charts set their own finer waves inside PLATFORM_API.
-  const charts: { file: string; chart: Chart; wave: number }[] = [
+  // Namespaces first (see SyncWave). The platform API objects carry their own finer waves (runtime config to
+  // Compositions); the chart's wave is only the fallback for an object that does not.
+  const charts: { file: string; chart: Chart; wave: SyncWaveName }[] = [
     {
       file: 'namespaces.yaml',
       chart: new NamespacesChart(scope, `${idPrefix}Namespaces`, { env }),
-      wave: SyncWave.NAMESPACES,
+      wave: 'namespaces',
     },
     {
       file: 'platform-api.yaml',
       chart: new PlatformApiChart(scope, `${idPrefix}PlatformApi`, { env }),
-      wave: SyncWave.PLATFORM_API,
+      wave: 'runtimeConfig',
     },
     {
       file: 'aws-resources.yaml',
       chart: new AwsResourcesChart(scope, `${idPrefix}AwsResources`, { env }),
-      wave: SyncWave.CLOUD_RESOURCES,
+      wave: 'compositeResources',
     },
     {
       file: 'graphite.yaml',
       chart: new GraphiteChart(scope, `${idPrefix}Graphite`, { env }),
-      wave: SyncWave.WORKLOADS,
+      wave: 'workloads',
     },
     {
       file: 'metrics-app.yaml',
       chart: new MetricsAppChart(scope, `${idPrefix}MetricsApp`, { env }),
-      wave: SyncWave.WORKLOADS,
+      wave: 'workloads',
     },
   ];
   for (const { chart, wave } of charts) applyArgoCdAnnotations(chart, wave);

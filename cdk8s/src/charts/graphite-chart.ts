@@ -7,7 +7,7 @@ import { selectorLabels, standardLabels } from '../constructs/labels';
 import { DefaultDenyPolicy, WorkloadNetworkPolicy } from '../constructs/network-policies';
 import { topologyOf } from '../constructs/topology';
 import type { EnvironmentChartProps } from './namespaces-chart';
-import { SyncWave, applyArgoCdAnnotations } from './sync-waves';
+import { applyArgoCdAnnotations } from '../sync-waves';
 
 /** The labels that select Graphite's pods, for charts that must reach them. */
 export function graphitePodLabels(env: EnvironmentConfig): Record<string, string> {
@@ -46,7 +46,7 @@ export class GraphiteChart extends Chart {
       // graphite-web resolves names at start-up; everything it stores stays inside the pod.
       .allowDnsEgress();
     // Policies land with the namespaces, before any pod: no pod ever runs unpoliced.
-    applyArgoCdAnnotations(deny, SyncWave.NAMESPACES);
-    applyArgoCdAnnotations(allow, SyncWave.NAMESPACES);
+    applyArgoCdAnnotations(deny, 'namespaces');
+    applyArgoCdAnnotations(allow, 'namespaces');
   }
 }

@@ -7,7 +7,7 @@ import { DefaultDenyPolicy, WorkloadNetworkPolicy } from '../constructs/network-
 import { topologyOf } from '../constructs/topology';
 import { graphitePodLabels } from './graphite-chart';
 import type { EnvironmentChartProps } from './namespaces-chart';
-import { SyncWave, applyArgoCdAnnotations } from './sync-waves';
+import { applyArgoCdAnnotations } from '../sync-waves';
 
 /** The metrics app and the network policies of its namespace. */
 export class MetricsAppChart extends Chart {
@@ -37,8 +37,8 @@ export class MetricsAppChart extends Chart {
         kplus.NetworkPolicyPort.udp(t.statsdPort),
       ]);
     // Policies land with the namespaces, before any pod: no pod ever runs unpoliced.
-    applyArgoCdAnnotations(deny, SyncWave.NAMESPACES);
-    applyArgoCdAnnotations(allow, SyncWave.NAMESPACES);
+    applyArgoCdAnnotations(deny, 'namespaces');
+    applyArgoCdAnnotations(allow, 'namespaces');
     // No ingress rule: the HTTP port only serves the kubelet's probes, and traffic from a pod's own node is always
     // allowed by NetworkPolicy semantics. Nothing else calls the app (it pushes its metrics).
   }

@@ -1,12 +1,11 @@
 import { Testing } from 'cdk8s';
-import { SyncWave as ChartWaves } from '../charts/sync-waves';
 import { join } from 'node:path';
 import type { EnvironmentConfig } from '../config/environment';
 import { loadEnvironment } from '../config/load';
 import { AwsResourcesChart, PlatformApiChart } from './charts';
 import { clusterAddonsXrProps, EnvironmentXrError, pushRoleName, repositoryXrProps } from './environment-xrs';
 import { PROVIDERS, FUNCTIONS, PROVIDER_AWS_VERSION } from './packages';
-import { SyncWave } from './sync-waves';
+import { SyncWave } from '../sync-waves';
 import { RepositoryXr } from './repository-xr';
 import { XrPropsError } from './xr/composite-resource';
 
@@ -22,19 +21,6 @@ type K8s = { kind: string; apiVersion: string; metadata: { name: string; namespa
 const wave = (o: K8s) => Number(o.metadata.annotations['argocd.argoproj.io/sync-wave']);
 
 describe('sync waves', () => {
-  it('order the bootstrap: runtime config < packages < ProviderConfig < XRDs < Compositions < XRs < workloads', () => {
-    const order = [SyncWave.runtimeConfig, SyncWave.packages, SyncWave.providerConfig, SyncWave.definitions, SyncWave.compositions, SyncWave.compositeResources, SyncWave.workloads];
-    expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(new Set(order).size).toBe(order.length);
-  });
-
-  it('fit the environment charts: inside the platform API range, XRs at the cloud-resources wave, workloads after', () => {
-    expect(SyncWave.runtimeConfig).toBeGreaterThanOrEqual(ChartWaves.PLATFORM_API);
-    expect(SyncWave.runtimeConfig).toBeGreaterThan(ChartWaves.NAMESPACES);
-    expect(SyncWave.compositeResources).toBe(ChartWaves.CLOUD_RESOURCES);
-    expect(SyncWave.workloads).toBe(ChartWaves.WORKLOADS);
-  });
-
   it('annotate every platform object with its wave by kind, and custom resources with SkipDryRunOnMissingResource', () => {
     const objs = Testing.synth(new PlatformApiChart(Testing.app(), 'p', { env })) as K8s[];
     const expected: Record<string, number> = {

@@ -8,7 +8,7 @@ export * from './cluster-addons-xr';
 export * from './environment-xrs';
 export * from './packages';
 export * from './repository-xr';
-export * from './sync-waves';
+export { SyncWave, argoAnnotations, type SyncWaveName } from '../sync-waves';
 export * from './xrd';
 export { clusterAddonsComposition } from './compositions/cluster-addons';
 export { repositoryComposition } from './compositions/repository';

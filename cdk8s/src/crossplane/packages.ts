@@ -1,5 +1,5 @@
 import { PROVIDER_CONFIG_NAME } from './api';
-import { argoAnnotations } from './sync-waves';
+import { argoAnnotations } from '../sync-waves';
 import type { KubeObject } from './xrd';
 
 /**

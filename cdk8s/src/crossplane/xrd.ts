@@ -1,5 +1,5 @@
 import { CLUSTER_ADDONS, PLATFORM_API_GROUP, PLATFORM_API_VERSION, REPOSITORY, type XrKindNames } from './api';
-import { argoAnnotations } from './sync-waves';
+import { argoAnnotations } from '../sync-waves';
 import { clusterAddonsFields, clusterAddonsStatusFields } from './xr/cluster-addons-fields';
 import { objectSchema, type Fields } from './xr/fields';
 import { repositoryFields, repositoryStatusFields } from './xr/repository-fields';

@@ -1,6 +1,6 @@
 import { PLATFORM_API, PROVIDER_CONFIG_NAME, RESOURCE_ROLE_LABEL, type XrKindNames } from '../api';
 import { FUNCTION_AUTO_READY, FUNCTION_PATCH_AND_TRANSFORM } from '../packages';
-import { argoAnnotations } from '../sync-waves';
+import { argoAnnotations } from '../../sync-waves';
 import { managementPoliciesByDeletionPolicy } from '../xr/common-fields';
 import type { KubeObject } from '../xrd';
 

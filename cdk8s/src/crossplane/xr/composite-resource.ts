@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PLATFORM_API, type XrKindNames } from '../api';
-import { argoAnnotations } from '../sync-waves';
+import { argoAnnotations } from '../../sync-waves';
 import { serializeSpec, validateSpec, type Fields } from './fields';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

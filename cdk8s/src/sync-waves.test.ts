@@ -1,0 +1,24 @@
+import { SyncWave } from './sync-waves';
+
+describe('SyncWave', () => {
+  it('orders the bootstrap: namespaces < runtime config < packages < ProviderConfig < XRDs < Compositions < XRs < workloads', () => {
+    const order = [
+      SyncWave.namespaces,
+      SyncWave.runtimeConfig,
+      SyncWave.packages,
+      SyncWave.providerConfig,
+      SyncWave.definitions,
+      SyncWave.compositions,
+      SyncWave.compositeResources,
+      SyncWave.workloads,
+    ];
+    expect(Object.values(SyncWave)).toEqual(order);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(new Set(order).size).toBe(order.length);
+  });
+
+  it('starts the workloads at wave 0, after everything else', () => {
+    expect(SyncWave.workloads).toBe(0);
+    expect(Math.max(...Object.values(SyncWave))).toBe(SyncWave.workloads);
+  });
+});
