@@ -16,13 +16,17 @@ function objectsOf(env: EnvironmentConfig): Obj[] {
     parseAllDocuments(text).map((d) => d.toJS() as Obj),
   );
 }
-/** Objects of the charts in cdk8s/src/charts (the Crossplane charts are tested in cdk8s/src/crossplane). */
-function workloadObjectsOf(env: EnvironmentConfig): Obj[] {
+/** Objects of some files of `dist/<env>/`. */
+function objectsOfFiles(env: EnvironmentConfig, files: readonly string[]): Obj[] {
   return [...renderEnvironment(repoRoot, env)]
-    .filter(([file]) => WORKLOAD_FILES.includes(file))
+    .filter(([file]) => files.includes(file))
     .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as Obj));
 }
+/** Objects of the charts in cdk8s/src/charts (the Crossplane charts are tested in cdk8s/src/crossplane). */
+const workloadObjectsOf = (env: EnvironmentConfig): Obj[] => objectsOfFiles(env, WORKLOAD_FILES);
 const WORKLOAD_FILES = ['namespaces.yaml', 'graphite.yaml', 'metrics-app.yaml'];
+/** The files of the Crossplane charts (cdk8s/src/crossplane): the platform API and the environment's XRs. */
+const PLATFORM_FILES = ['platform-api.yaml', 'aws-resources.yaml'];
 
 function find(objs: Obj[], kind: string, name: string): Obj {
   const found = objs.filter((o) => o.kind === kind && o.metadata.name === name);
@@ -144,6 +148,37 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
       expect([where, o.metadata.annotations?.['argocd.argoproj.io/sync-wave']]).toEqual([where, expect.any(String)]);
       expect(JSON.stringify(o)).not.toContain('cdk8s.io/metadata.addr');
     }
+  });
+
+  it('puts the standard labels on every platform API object and XR, an instance on the per-environment ones', () => {
+    const objs = objectsOfFiles(env, PLATFORM_FILES);
+    expect(new Set(objs.map((o) => o.kind))).toEqual(
+      new Set([
+        'DeploymentRuntimeConfig',
+        'Provider',
+        'Function',
+        'ProviderConfig',
+        'CompositeResourceDefinition',
+        'Composition',
+        'Repository',
+        'ClusterAddons',
+      ]),
+    );
+    for (const o of objs) {
+      const where = `${o.kind}/${o.metadata.name}`;
+      const label = (key: string) => o.metadata.labels?.[`app.kubernetes.io/${key}`];
+      expect([where, label('part-of'), label('managed-by')]).toEqual([where, 'metrics-platform', 'platform-synth']);
+      for (const key of ['name', 'component'])
+        expect([where, key, label(key)]).toEqual([where, key, expect.any(String)]);
+      // The namespaced ones (ProviderConfig, XRs) exist once per environment; the rest is the same everywhere.
+      const instance =
+        o.metadata.namespace === undefined ? undefined : expect.stringMatching(new RegExp(`-${env.name}$`));
+      expect([where, label('instance')]).toEqual([where, instance]);
+    }
+    const instances = objs.map((o) => o.metadata.labels['app.kubernetes.io/instance']).filter((i) => i !== undefined);
+    const workloadInstances = workloadObjectsOf(env).map((o) => o.metadata.labels['app.kubernetes.io/instance']);
+    expect(instances.filter((i) => workloadInstances.includes(i))).toEqual([]);
+    expect(new Set(instances).size).toBe(instances.length);
   });
 
   it('denies all traffic by default in both namespaces', () => {

@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import type { EnvironmentConfig } from '../config/environment';
 import { loadEnvironment } from '../config/load';
 import { AwsResourcesChart, PlatformApiChart } from './charts';
@@ -7,6 +8,7 @@ import { clusterAddonsXrProps, EnvironmentXrError, pushRoleName, repositoryXrPro
 import { PROVIDERS, FUNCTIONS, PROVIDER_AWS_VERSION } from './packages';
 import { SyncWave } from '../sync-waves';
 import { RepositoryXr } from './repository-xr';
+import { renderCrossplaneDir } from './index';
 import { XrPropsError } from './xr/composite-resource';
 
 // The real dev environment, with a repository name that needs sanitising and prod's orphan policy.
@@ -42,6 +44,28 @@ describe('sync waves', () => {
   });
 });
 
+describe('crossplane/', () => {
+  it('labels every object like dist/<env>/ does, without an instance: they are the same in every environment', () => {
+    const objs = [...renderCrossplaneDir().values()].flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as K8s & { metadata: { labels?: Record<string, string> } }));
+    expect(objs.length).toBeGreaterThan(0);
+    for (const o of objs) {
+      expect({ kind: o.kind, name: o.metadata.name, labels: o.metadata.labels }).toEqual({
+        kind: o.kind,
+        name: o.metadata.name,
+        labels: expect.objectContaining({
+          'app.kubernetes.io/part-of': 'metrics-platform',
+          'app.kubernetes.io/managed-by': 'platform-synth',
+          'app.kubernetes.io/name': expect.any(String),
+          'app.kubernetes.io/component': expect.any(String),
+        }),
+      });
+      expect(o.metadata.labels).not.toHaveProperty(['app.kubernetes.io/instance']);
+    }
+    const packages = objs.filter((o) => o.kind === 'Provider' || o.kind === 'Function');
+    expect(packages.map((p) => `${p.spec.package}`)).toEqual(packages.map((p) => expect.stringMatching(new RegExp(`:${p.metadata.labels!['app.kubernetes.io/version']}$`))));
+  });
+});
+
 describe('packages', () => {
   it('are pinned by version to the schemas the checks use', () => {
     expect(PROVIDERS.map((p) => p.package)).toEqual(['ecr', 'eks', 'iam', 'kms'].map((s) => `xpkg.crossplane.io/crossplane-contrib/provider-aws-${s}:${PROVIDER_AWS_VERSION}`));
@@ -72,7 +96,7 @@ describe('environment XRs', () => {
 
   it('validate XR props early with field, value and expectation', () => {
     const [props] = repositoryXrProps(env);
-    const bad = { ...props!, spec: { ...props!.spec, lifecycle: { keepReleases: 0 }, github: { repository: 'no-slash', allowedRefs: [] } } };
+    const bad = { ...props!, instance: '-not a label-', spec: { ...props!.spec, lifecycle: { keepReleases: 0 }, github: { repository: 'no-slash', allowedRefs: [] } } };
     let message = '';
     try {
       new RepositoryXr(Testing.chart(), 'r', bad);
@@ -83,5 +107,6 @@ describe('environment XRs', () => {
     expect(message).toContain('spec.lifecycle.keepReleases: got 0; expected an integer >= 1 and <= 10000');
     expect(message).toContain('spec.github.repository: got "no-slash"; expected a string matching owner/name');
     expect(message).toContain('spec.github.allowedRefs: got []; expected a list of 1-4 items without duplicates');
+    expect(message).toContain('instance: got "-not a label-"; expected a label value');
   });
 });

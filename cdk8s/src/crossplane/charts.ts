@@ -38,7 +38,7 @@ export class PlatformApiChart extends Chart {
       ...runtimeConfigs(),
       ...providers(),
       ...functions(),
-      providerConfig(props.env.namespace),
+      providerConfig(props.env.namespace, props.env.name),
       repositoryXrd(),
       clusterAddonsXrd(),
       repositoryComposition(),

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../config/environment';
+import { labelValue } from '../constructs/labels';
 import type { ClusterAddonsXrProps } from './cluster-addons-xr';
 import type { RepositoryXrProps } from './repository-xr';
 import { MANAGED_ADDONS, type ClusterAddonsSpec } from './xr/cluster-addons-fields';
@@ -35,6 +36,8 @@ export function repositoryXrProps(env: EnvironmentConfig): RepositoryXrProps[] {
   return env.ecr.repositories.map((r) => ({
     name: repositoryXrName(r.name),
     namespace: env.namespace,
+    // Not `<name>-<env>`: a repository named like a workload must not share the workload's instance label.
+    instance: labelValue(`repository-${repositoryXrName(r.name)}-${env.name}`),
     spec: {
       region: env.aws.region,
       awsAccountId: env.aws.accountId,
@@ -67,6 +70,7 @@ export function clusterAddonsXrProps(env: EnvironmentConfig): ClusterAddonsXrPro
   return {
     name: 'cluster-addons',
     namespace: env.namespace,
+    instance: labelValue(`cluster-addons-${env.name}`),
     spec: { region: env.aws.region, awsAccountId: env.aws.accountId, clusterName: env.cluster.name, addons, deletionPolicy: deletionPolicy(env) },
   };
 }

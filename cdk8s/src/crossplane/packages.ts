@@ -1,3 +1,4 @@
+import { labelValue, standardLabels } from '../constructs/labels';
 import { PROVIDER_CONFIG_NAME } from './api';
 import { argoAnnotations } from '../sync-waves';
 import type { KubeObject } from './xrd';
@@ -38,11 +39,19 @@ export const PROVIDER_SERVICE_ACCOUNT = 'provider-aws';
 /** Runtime config of the functions: same hardening, no cloud identity. */
 export const FUNCTION_RUNTIME_CONFIG = 'function-runtime';
 
+/** The AWS provider family: `app.kubernetes.io/name` of the objects that configure all its members. */
+const AWS_PROVIDER_FAMILY = 'provider-aws';
+
 function pkg(kind: 'Provider' | 'Function', pin: PackagePin, runtimeConfig: string): KubeObject {
+  const labels = standardLabels({
+    name: pin.name,
+    version: labelValue(pin.package.slice(pin.package.lastIndexOf(':') + 1)),
+    component: kind === 'Provider' ? 'crossplane-provider' : 'crossplane-function',
+  });
   return {
     apiVersion: 'pkg.crossplane.io/v1',
     kind,
-    metadata: { name: pin.name, annotations: argoAnnotations('packages') },
+    metadata: { name: pin.name, labels, annotations: argoAnnotations('packages') },
     spec: {
       package: pin.package,
       packagePullPolicy: 'IfNotPresent',
@@ -69,7 +78,7 @@ function runtimeConfig(name: string, serviceAccount: string | undefined): KubeOb
   return {
     apiVersion: 'pkg.crossplane.io/v1beta1',
     kind: 'DeploymentRuntimeConfig',
-    metadata: { name, annotations: argoAnnotations('runtimeConfig') },
+    metadata: { name, labels: standardLabels({ name, component: 'crossplane-runtime-config' }), annotations: argoAnnotations('runtimeConfig') },
     spec: {
       ...(serviceAccount ? { serviceAccountTemplate: { metadata: { name: serviceAccount } } } : {}),
       deploymentTemplate: {
@@ -114,12 +123,18 @@ export function runtimeConfigs(): KubeObject[] {
 /**
  * The namespaced ProviderConfig of one environment namespace: EKS Pod Identity credentials of the provider pods'
  * service account (no static keys anywhere). Composed managed resources in that namespace refer to it by name.
+ * `envName`, when given, makes its `app.kubernetes.io/instance` (`provider-aws-<env>`).
  */
-export function providerConfig(namespace: string): KubeObject {
+export function providerConfig(namespace: string, envName?: string): KubeObject {
+  const labels = standardLabels({
+    name: AWS_PROVIDER_FAMILY,
+    instance: envName === undefined ? undefined : labelValue(`${AWS_PROVIDER_FAMILY}-${envName}`),
+    component: 'crossplane-provider-config',
+  });
   return {
     apiVersion: 'aws.m.upbound.io/v1beta1',
     kind: 'ProviderConfig',
-    metadata: { name: PROVIDER_CONFIG_NAME, namespace, annotations: argoAnnotations('providerConfig') },
+    metadata: { name: PROVIDER_CONFIG_NAME, namespace, labels, annotations: argoAnnotations('providerConfig') },
     spec: { credentials: { source: 'PodIdentity' } },
   };
 }

@@ -1,4 +1,5 @@
 import { CLUSTER_ADDONS, PLATFORM_API_GROUP, PLATFORM_API_VERSION, REPOSITORY, type XrKindNames } from './api';
+import { standardLabels } from '../constructs/labels';
 import { argoAnnotations } from '../sync-waves';
 import { clusterAddonsFields, clusterAddonsStatusFields } from './xr/cluster-addons-fields';
 import { objectSchema, type Fields } from './xr/fields';
@@ -25,7 +26,11 @@ function xrd(o: XrdOptions): KubeObject {
   return {
     apiVersion: 'apiextensions.crossplane.io/v2',
     kind: 'CompositeResourceDefinition',
-    metadata: { name: `${o.names.plural}.${PLATFORM_API_GROUP}`, annotations: argoAnnotations('definitions') },
+    metadata: {
+      name: `${o.names.plural}.${PLATFORM_API_GROUP}`,
+      labels: standardLabels({ name: o.names.singular, component: 'platform-api-definition' }),
+      annotations: argoAnnotations('definitions'),
+    },
     spec: {
       group: PLATFORM_API_GROUP,
       names: { kind: o.names.kind, plural: o.names.plural, singular: o.names.singular, categories: ['crossplane', 'platform'] },

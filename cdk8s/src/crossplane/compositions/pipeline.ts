@@ -1,5 +1,6 @@
 import { PLATFORM_API, PROVIDER_CONFIG_NAME, RESOURCE_ROLE_LABEL, type XrKindNames } from '../api';
 import { FUNCTION_AUTO_READY, FUNCTION_PATCH_AND_TRANSFORM } from '../packages';
+import { standardLabels } from '../../constructs/labels';
 import { argoAnnotations } from '../../sync-waves';
 import { managementPoliciesByDeletionPolicy } from '../xr/common-fields';
 import type { KubeObject } from '../xrd';
@@ -128,7 +129,11 @@ export function pipelineComposition(names: XrKindNames, patchSets: readonly Patc
   return {
     apiVersion: 'apiextensions.crossplane.io/v1',
     kind: 'Composition',
-    metadata: { name: names.composition, annotations: argoAnnotations('compositions'), labels: { [`${names.singular}.platform.example.org/provider`]: 'aws' } },
+    metadata: {
+      name: names.composition,
+      annotations: argoAnnotations('compositions'),
+      labels: { ...standardLabels({ name: names.singular, component: 'platform-api-composition' }), [`${names.singular}.platform.example.org/provider`]: 'aws' },
+    },
     spec: {
       compositeTypeRef: { apiVersion: PLATFORM_API, kind: names.kind },
       mode: 'Pipeline',

@@ -1,11 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PLATFORM_API, type XrKindNames } from '../api';
+import { standardLabels } from '../../constructs/labels';
 import { argoAnnotations } from '../../sync-waves';
 import { serializeSpec, validateSpec, type Fields } from './fields';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** Thrown when XR props are invalid; the message lists every problem with field, value and expectation. */
 export class XrPropsError extends Error {
@@ -20,6 +22,8 @@ export interface CompositeResourceProps<S> {
   readonly name: string;
   /** Namespace of the XR and of its composed resources. */
   readonly namespace: string;
+  /** `app.kubernetes.io/instance` of the XR (unique per environment, e.g. `metrics-app-dev`); a label value. */
+  readonly instance?: string;
   readonly spec: S;
 }
 
@@ -40,13 +44,21 @@ export abstract class CompositeResource<S extends object> extends Construct {
     if (typeof props.namespace !== 'string' || props.namespace.length > 63 || !DNS1123_LABEL.test(props.namespace)) {
       problems.push(`metadata.namespace: got ${JSON.stringify(props.namespace)}; expected a DNS-1123 label`);
     }
+    if (props.instance !== undefined && (typeof props.instance !== 'string' || !LABEL_VALUE.test(props.instance))) {
+      problems.push(`instance: got ${JSON.stringify(props.instance)}; expected a label value (at most 63 letters, digits, "-", "_", ".", alphanumeric at both ends)`);
+    }
     problems.push(...validateSpec(fields, props.spec));
     if (problems.length > 0) throw new XrPropsError(names.kind, String(props.name), problems);
 
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: PLATFORM_API,
       kind: names.kind,
-      metadata: { name: props.name, namespace: props.namespace, annotations: argoAnnotations('compositeResources') },
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        labels: standardLabels({ name: names.singular, instance: props.instance, component: 'composite-resource' }),
+        annotations: argoAnnotations('compositeResources'),
+      },
       spec: serializeSpec(fields, props.spec),
     });
   }
