@@ -1,33 +1,15 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import { bumpCommand } from './bump';
-import { DIGEST_A, DIGEST_B, IDENTITY, REPO_ROOT, createGitFixture, git, type GitFixture } from '../gitops/fixture';
+import { DIGEST_A, DIGEST_B, IDENTITY, commandIn, git, useGitFixture } from '../testing/git-fixture';
+import { builtCli, captureOutputOfEachTest } from '../testing/run-cli';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
-let fx: GitFixture;
-let out: string[];
-let err: string[];
-
-beforeAll(() => {
-  Object.assign(process.env, IDENTITY);
-  fx = createGitFixture(renderEnvironment);
-});
-afterAll(() => fx.cleanup());
-beforeEach(() => {
-  out = [];
-  err = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-});
-afterEach(() => jest.restoreAllMocks());
-
-const bumpIn = (dir: string, ...args: string[]) =>
-  bumpCommand(
-    () => renderEnvironment,
-    () => dir,
-  ).run(args);
+const fx = useGitFixture();
+const output = captureOutputOfEachTest();
+const bumpIn = commandIn(bumpCommand);
 
 const OLD_DIGEST = 'sha256:a8270ac41a22788ed42903690ca3696eecc8f8028a28de0611fc92f5e860fa0d';
 
@@ -88,7 +70,7 @@ describe('platform bump', () => {
     expect(git(c, 'status', '--porcelain')).toBe('');
     expect(git(c, 'rev-parse', 'env/dev')).toBe(tip);
     expect(git(c, 'worktree', 'list').split('\n')).toHaveLength(1);
-    expect(out.join('')).toContain('origin/env/dev: 1.0.0 -> 1.1.0');
+    expect(output.out).toContain('origin/env/dev: 1.0.0 -> 1.1.0');
   });
 
   it('makes no commit for a bump to the pin the branch already runs, and says so', async () => {
@@ -98,7 +80,7 @@ describe('platform bump', () => {
     const digest = git(c, 'show', 'origin/env/dev:environments/dev.yaml').match(/digest: (sha256:[a-f0-9]+)/)![1]!;
     await expect(bumpIn(c, '--env', 'dev', '--tag', tag, '--digest', digest, '--push', 'origin')).resolves.toBe(0);
     expect(git(fx.origin, 'rev-parse', 'env/dev')).toBe(tip);
-    expect(out.join('')).toMatch(/already runs .*nothing to commit/);
+    expect(output.out).toMatch(/already runs .*nothing to commit/);
   });
 
   it('commits on the local branch without --push, and fast-forwards it where it is checked out', async () => {
@@ -207,8 +189,7 @@ describe('platform bump', () => {
   });
 
   it('re-applies on the new tip when another bump lands between its fetch and its push', async () => {
-    const cli = join(REPO_ROOT, 'cli/lib/bin/platform.js');
-    if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" before the tests`);
+    const cli = builtCli();
     const ours = fx.clone('race-ours');
     const theirs = fx.clone('race-theirs');
     const start = git(fx.origin, 'rev-parse', 'env/prod');
@@ -235,10 +216,8 @@ describe('platform bump', () => {
         () => ours,
       ).run(['--env', 'prod', '--tag', '7.0.1', '--digest', DIGEST_A, '--push', 'origin']),
     ).resolves.toBe(0);
-    expect(err.join('')).toMatch(
-      /env\/prod moved on origin while pushing \(attempt 1\/10\); re-applying on the new tip/,
-    );
-    expect(out.join('')).toContain('after 2 attempts');
+    expect(output.err).toMatch(/env\/prod moved on origin while pushing \(attempt 1\/10\); re-applying on the new tip/);
+    expect(output.out).toContain('after 2 attempts');
     const log = git(fx.origin, 'log', '--format=%s|%(trailers:key=Image-Digest,valueonly)', `${start}..env/prod`)
       .split('\n')
       .filter(Boolean);
@@ -248,8 +227,7 @@ describe('platform bump', () => {
   });
 
   it('lands N concurrent bumps from separate processes and clones, in a linear history', async () => {
-    const cli = join(REPO_ROOT, 'cli/lib/bin/platform.js');
-    if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" before the tests`);
+    const cli = builtCli();
     const n = 5;
     const clones = Array.from({ length: n }, (_, i) => fx.clone(`race-${i}`));
     const start = git(fx.origin, 'rev-parse', 'env/dev');

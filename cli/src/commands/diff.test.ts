@@ -1,27 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import { diffCommand, unifiedDiff } from './diff';
-import { IDENTITY, createGitFixture, git, type GitFixture } from '../gitops/fixture';
+import { commandIn, git, useGitFixture } from '../testing/git-fixture';
+import { captureOutputOfEachTest } from '../testing/run-cli';
 
-let fx: GitFixture;
-let out: string[];
-beforeAll(() => {
-  Object.assign(process.env, IDENTITY);
-  fx = createGitFixture(renderEnvironment);
-});
-afterAll(() => fx.cleanup());
-beforeEach(() => {
-  out = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-});
-afterEach(() => jest.restoreAllMocks());
-
-const diffIn = (dir: string, ...args: string[]) =>
-  diffCommand(
-    () => renderEnvironment,
-    () => dir,
-  ).run(args);
+const fx = useGitFixture();
+const output = captureOutputOfEachTest();
+const diffIn = commandIn(diffCommand);
 
 describe('platform diff', () => {
   it('shows the rendered effect of a working-tree change against origin/env/<env>', async () => {
@@ -29,7 +14,7 @@ describe('platform diff', () => {
     const file = join(c, 'environments/staging.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('intervalMs: 3000', 'intervalMs: 5000'));
     await expect(diffIn(c, '--env', 'staging', '--exit-code')).resolves.toBe(1);
-    const text = out.join('');
+    const text = output.out;
     expect(text).toContain('# dist/staging: origin/env/staging (a/) -> working tree render (b/)');
     expect(text).toMatch(/^--- a\/dist\/staging\/metrics-app\.yaml$/m);
     expect(text).toMatch(/^\+\+\+ b\/dist\/staging\/metrics-app\.yaml$/m);
@@ -41,7 +26,7 @@ describe('platform diff', () => {
   it('reports no differences when the working tree renders what the branch has', async () => {
     const c = fx.clone('same');
     await expect(diffIn(c, '--env', 'dev', '--exit-code')).resolves.toBe(0);
-    expect(out.join('')).toContain('no differences between origin/env/dev and the working tree');
+    expect(output.out).toContain('no differences between origin/env/dev and the working tree');
   });
 
   it('compares with any --base revision', async () => {

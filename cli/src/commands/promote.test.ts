@@ -1,34 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import { bumpCommand } from './bump';
 import { promoteCommand } from './promote';
-import { DIGEST_A, DIGEST_B, IDENTITY, createGitFixture, git, type GitFixture } from '../gitops/fixture';
+import { DIGEST_A, DIGEST_B, commandIn, git, useGitFixture } from '../testing/git-fixture';
+import { captureOutputOfEachTest } from '../testing/run-cli';
 
 const SHA = 'fedcba9876543210fedcba9876543210fedcba98';
-let fx: GitFixture;
-
-beforeAll(() => {
-  Object.assign(process.env, IDENTITY);
-  fx = createGitFixture(renderEnvironment);
-});
-afterAll(() => fx.cleanup());
-beforeEach(() => {
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => jest.restoreAllMocks());
-
-const bumpIn = (dir: string, ...args: string[]) =>
-  bumpCommand(
-    () => renderEnvironment,
-    () => dir,
-  ).run(args);
-const promoteIn = (dir: string, ...args: string[]) =>
-  promoteCommand(
-    () => renderEnvironment,
-    () => dir,
-  ).run(args);
+const fx = useGitFixture();
+captureOutputOfEachTest();
+const bumpIn = commandIn(bumpCommand);
+const promoteIn = commandIn(promoteCommand);
 const trailers = (rev: string) => git(fx.origin, 'log', '-1', '--format=%(trailers:only,unfold)', rev).split('\n');
 
 describe('platform promote', () => {

@@ -3,23 +3,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../main';
 import { userSchemasCacheDir } from '../schemas/cache-dir';
 import { PINNED_SCHEMA_FILES } from '../schemas/manifest';
 import { resolveSchemasDir } from '../validate/schemas-dir';
-
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { runCli } from '../testing/run-cli';
 
 describe('platform schemas', () => {
   it('fetch downloads the pinned files from --base-url into --dest', async () => {
@@ -34,24 +21,24 @@ describe('platform schemas', () => {
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const dest = join(mkdtempSync(join(tmpdir(), 'schemas-cmd-')), 'out');
-      const r = await capture(['schemas', 'fetch', '--dest', dest, '--base-url', base]);
+      const r = await runCli(['schemas', 'fetch', '--dest', dest, '--base-url', base]);
       expect(r).toEqual({
         code: 0,
         out: `${dest}: ${PINNED_SCHEMA_FILES.length} pinned files downloaded and verified\n`,
         err: '',
       });
-      expect((await capture(['schemas', 'fetch', '--dest', dest, '--base-url', base])).out).toContain('already holds');
+      expect((await runCli(['schemas', 'fetch', '--dest', dest, '--base-url', base])).out).toContain('already holds');
     } finally {
       await new Promise((r) => server.close(r));
     }
   });
 
   it('path prints the user cache; bad usage exits 2, download failures 1', async () => {
-    expect(await capture(['schemas', 'path'])).toEqual({ code: 0, out: `${userSchemasCacheDir()}\n`, err: '' });
-    expect((await capture(['schemas'])).code).toBe(2);
-    expect((await capture(['schemas', 'fetch', '--bogus'])).code).toBe(2);
+    expect(await runCli(['schemas', 'path'])).toEqual({ code: 0, out: `${userSchemasCacheDir()}\n`, err: '' });
+    expect((await runCli(['schemas'])).code).toBe(2);
+    expect((await runCli(['schemas', 'fetch', '--bogus'])).code).toBe(2);
     const dest = join(mkdtempSync(join(tmpdir(), 'schemas-cmd-')), 'out');
-    const failed = await capture(['schemas', 'fetch', '--dest', dest, '--base-url', 'gopher://x']);
+    const failed = await runCli(['schemas', 'fetch', '--dest', dest, '--base-url', 'gopher://x']);
     expect(failed).toMatchObject({ code: 1, err: expect.stringContaining('base URL: got "gopher://x"') });
   });
 });

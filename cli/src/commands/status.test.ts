@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../gitops/fixture';
+import { builtCli } from '../testing/run-cli';
 
 /**
  * `platform status` end to end: the built CLI against a fake Kubernetes API server on 127.0.0.1 that serves
  * Argo CD Applications, through a temporary kubeconfig.
  */
-const CLI = join(REPO_ROOT, 'cli/lib/bin/platform.js');
+let CLI: string;
 const APPS_PATH = '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications';
 const OLD = '1111111111111111111111111111111111111111';
 const NEW = '2222222222222222222222222222222222222222';
@@ -93,7 +93,7 @@ function run(
 }
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" before the tests`);
+  CLI = builtCli();
   dir = mkdtempSync(join(tmpdir(), 'status-test-'));
   server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);

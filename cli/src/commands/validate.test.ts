@@ -2,21 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { main } from '../main';
 import { compliantEnvironment } from '../validate/testdata/fixtures';
-
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { runCli } from '../testing/run-cli';
 
 describe('platform validate', () => {
   const dir = mkdtempSync(join(tmpdir(), 'validate-cmd-'));
@@ -36,12 +23,12 @@ describe('platform validate', () => {
   );
 
   it('prints nothing but the summary and exits 0 for valid objects', async () => {
-    const r = await capture(['validate', good]);
+    const r = await runCli(['validate', good]);
     expect(r).toEqual({ code: 0, out: '10 objects validated, 0 errors, 0 warnings\n', err: '' });
   });
 
   it('prints one line per problem and exits 1', async () => {
-    const r = await capture(['validate', bad]);
+    const r = await runCli(['validate', bad]);
     expect(r.code).toBe(1);
     expect(r.out.split('\n')).toContain(
       `${join(bad, 'cm.yaml')}: ConfigMap/demo/c: dataa: unknown field (not in the schema)`,
@@ -50,26 +37,26 @@ describe('platform validate', () => {
   });
 
   it('prints JSON with --json', async () => {
-    const r = await capture(['validate', bad, '--json']);
+    const r = await runCli(['validate', bad, '--json']);
     const report = JSON.parse(r.out) as { objects: number; errors: number; problems: { path: string }[] };
     expect(report.objects).toBe(1);
     expect(report.problems.map((p) => p.path)).toContain('dataa');
   });
 
   it('rejects bad flags and unusable schema locations with exit code 2 or 1', async () => {
-    expect(await capture(['validate', '--nope'])).toMatchObject({
+    expect(await runCli(['validate', '--nope'])).toMatchObject({
       code: 2,
       err: expect.stringContaining('unknown flag --nope'),
     });
-    expect(await capture(['validate', good, '--env', 'dev'])).toMatchObject({
+    expect(await runCli(['validate', good, '--env', 'dev'])).toMatchObject({
       code: 2,
       err: expect.stringContaining('not both'),
     });
-    expect(await capture(['validate', '--env', 'Bad Env'])).toMatchObject({
+    expect(await runCli(['validate', '--env', 'Bad Env'])).toMatchObject({
       code: 2,
       err: expect.stringContaining('--env: got "Bad Env"'),
     });
-    expect(await capture(['validate', good, '--schemas', dir])).toMatchObject({
+    expect(await runCli(['validate', good, '--schemas', dir])).toMatchObject({
       code: 1,
       err: expect.stringContaining('expected a directory with kubernetes/ and crds/ in it'),
     });

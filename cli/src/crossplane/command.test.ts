@@ -1,21 +1,11 @@
 import { parseAllDocuments } from 'yaml';
+import { captureOutput } from '../testing/run-cli';
 import { UsageError } from '../util/errors';
 import { parseRenderArgs, render } from './command';
 
 /** `platform render`: the offline crossplane render of the environments' XRs. */
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await render.run(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = (args: string[]) => captureOutput(() => render.run(args));
 
 describe('platform render', () => {
   it('renders one XR of one environment as valid YAML and exits 0', async () => {

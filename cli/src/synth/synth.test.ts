@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synth } from '../commands/synth';
+import { captureOutput } from '../testing/run-cli';
 import { CliError, UsageError } from '../util/errors';
 import { listFiles } from './trees';
 
@@ -19,19 +20,7 @@ function snapshot(root: string): Map<string, string> {
   return new Map(listFiles(root).map((f) => [f, readFileSync(join(root, f), 'utf8')]));
 }
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  try {
-    const code = await synth.run(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = (args: string[]) => captureOutput(() => synth.run(args));
 
 describe('platform synth', () => {
   const roots: string[] = [];
@@ -44,13 +33,13 @@ describe('platform synth', () => {
 
   it('writes every environment and prints objects per environment and kind', async () => {
     const root = fresh();
-    const { code, stdout } = await run(['--root', root]);
+    const { code, out } = await run(['--root', root]);
     expect(code).toBe(0);
     for (const env of ['dev', 'staging', 'prod'])
       expect(existsSync(join(root, 'dist', env, 'metrics-app.yaml'))).toBe(true);
-    expect(stdout).toMatch(/^KIND\s+dist\/dev\s+dist\/prod\s+dist\/staging/m);
-    expect(stdout).toMatch(/^Deployment\s+1\s+1\s+1/m);
-    expect(stdout).toMatch(/^HorizontalPodAutoscaler\s+-\s+1\s+1/m);
+    expect(out).toMatch(/^KIND\s+dist\/dev\s+dist\/prod\s+dist\/staging/m);
+    expect(out).toMatch(/^Deployment\s+1\s+1\s+1/m);
+    expect(out).toMatch(/^HorizontalPodAutoscaler\s+-\s+1\s+1/m);
   });
 
   it('--check passes when up to date, and fails with a unified diff on drift without writing', async () => {
@@ -65,14 +54,14 @@ describe('platform synth', () => {
     );
     writeFileSync(join(root, 'dist', 'dev', 'extra.yaml'), 'kind: Leftover\n');
     const before = snapshot(root);
-    const { code, stdout, stderr } = await run(['--check', '--root', root]);
+    const { code, out, err } = await run(['--check', '--root', root]);
     expect(code).toBe(1);
-    expect(stdout).toContain('--- a/dist/dev/metrics-app.yaml');
-    expect(stdout).toContain('+++ b/dist/dev/metrics-app.yaml');
-    expect(stdout).toMatch(/^-\s+readOnlyRootFilesystem: false$/m);
-    expect(stdout).toMatch(/^\+\s+readOnlyRootFilesystem: true$/m);
-    expect(stderr).toMatch(/changed dist\/dev\/metrics-app\.yaml/);
-    expect(stderr).toMatch(/stale\s+dist\/dev\/extra\.yaml/);
+    expect(out).toContain('--- a/dist/dev/metrics-app.yaml');
+    expect(out).toContain('+++ b/dist/dev/metrics-app.yaml');
+    expect(out).toMatch(/^-\s+readOnlyRootFilesystem: false$/m);
+    expect(out).toMatch(/^\+\s+readOnlyRootFilesystem: true$/m);
+    expect(err).toMatch(/changed dist\/dev\/metrics-app\.yaml/);
+    expect(err).toMatch(/stale\s+dist\/dev\/extra\.yaml/);
     expect(snapshot(root)).toEqual(before);
   });
 
@@ -80,12 +69,12 @@ describe('platform synth', () => {
     const root = fresh();
     await run(['--root', root]);
     cpSync(join(root, 'dist', 'dev'), join(root, 'dist', 'qa'), { recursive: true });
-    const { code, stderr } = await run(['--check', '--root', root]);
+    const { code, err } = await run(['--check', '--root', root]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/stale\s+dist\/qa\/metrics-app\.yaml/);
+    expect(err).toMatch(/stale\s+dist\/qa\/metrics-app\.yaml/);
     const written = await run(['--root', root]);
-    expect(written).toMatchObject({ code: 0, stdout: expect.stringContaining('removed dist/qa/') });
-    expect(written.stdout).not.toMatch(/^KIND.*dist\/qa/m);
+    expect(written).toMatchObject({ code: 0, out: expect.stringContaining('removed dist/qa/') });
+    expect(written.out).not.toMatch(/^KIND.*dist\/qa/m);
     expect(existsSync(join(root, 'dist', 'qa'))).toBe(false);
     expect((await run(['--check', '--root', root])).code).toBe(0);
   });

@@ -3,12 +3,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadEnvironment } from '@metrics-platform/cdk8s/lib/config';
+import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
+import type { RenderEnvironment } from '../gitops/env-branch';
+import type { Command } from '../commands/command';
 import { replaceDirAtomic } from '../util/atomic';
-import type { RenderEnvironment } from './env-branch';
 
 /**
- * Test fixture (used by the gitops tests only): a bare `origin` and clones of a small repository with this
- * project's real environments/*.yaml and their rendered dist/<env>/, branches main and env/<env> for each.
+ * Test fixture (used by the tests of the git-based commands only): a bare `origin` and clones of a small repository
+ * with this project's real environments/*.yaml and their rendered dist/<env>/, branches main and env/<env> for each.
  */
 export interface GitFixture {
   readonly dir: string;
@@ -75,3 +77,41 @@ export function createGitFixture(render: RenderEnvironment): GitFixture {
 export const DIGEST_A = `sha256:${'a'.repeat(64)}`;
 export const DIGEST_B = `sha256:${'b'.repeat(64)}`;
 export const DIGEST_C = `sha256:${'c'.repeat(64)}`;
+
+/**
+ * The suite's git fixture: created (with the real renderer, and the test git identity in `process.env`) in
+ * `beforeAll`, removed in `afterAll`. The returned object forwards to it, so it can be used from any test.
+ */
+export function useGitFixture(): GitFixture {
+  let fx: GitFixture | undefined;
+  beforeAll(() => {
+    Object.assign(process.env, IDENTITY);
+    fx = createGitFixture(renderEnvironment);
+  });
+  afterAll(() => fx?.cleanup());
+  const current = (): GitFixture => {
+    if (fx === undefined) throw new Error('the git fixture exists only while the suite runs (beforeAll to afterAll)');
+    return fx;
+  };
+  return {
+    get dir() {
+      return current().dir;
+    },
+    get origin() {
+      return current().origin;
+    },
+    clone: (name) => current().clone(name),
+    cleanup: () => current().cleanup(),
+  };
+}
+
+/** A git-based command (`bump`, `promote`, `diff`) built with the real renderer, run as if from checkout `dir`. */
+export function commandIn(
+  factory: (render: () => RenderEnvironment, cwd: () => string) => Command,
+): (dir: string, ...args: string[]) => Promise<number> {
+  return (dir, ...args) =>
+    factory(
+      () => renderEnvironment,
+      () => dir,
+    ).run(args);
+}

@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { main } from '../main';
+
+/** What a command returned and printed. */
+export interface CliRun {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+/**
+ * Runs a command in-process with `process.stdout` and `process.stderr` captured (nothing reaches the terminal);
+ * the streams are restored afterwards, also when the command throws (the error propagates).
+ */
+export async function captureOutput(run: () => Promise<number>): Promise<CliRun> {
+  let out = '';
+  let err = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    const code = await run();
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+/** The built CLI (`cli/lib/bin/platform.js`), for tests that run it as a separate process. */
+export function builtCli(): string {
+  const cli = join(resolve(__dirname, '../../..'), 'cli/lib/bin/platform.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" before the tests`);
+  return cli;
+}
+
+/** `platform <argv...>` in-process (through `main`, as the binary runs it), output captured. */
+export function runCli(argv: string[]): Promise<CliRun> {
+  return captureOutput(() => main(argv));
+}
+
+/**
+ * For suites that run commands directly and read their output afterwards: captures stdout and stderr during each
+ * test (`beforeEach`, emptied for every test) and restores the mocks after it. Read `.out` / `.err` in the test.
+ */
+export function captureOutputOfEachTest(): { readonly out: string; readonly err: string } {
+  const captured = { out: '', err: '' };
+  beforeEach(() => {
+    captured.out = '';
+    captured.err = '';
+    jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((captured.out += String(s)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((captured.err += String(s)), true));
+  });
+  afterEach(() => jest.restoreAllMocks());
+  return captured;
+}
