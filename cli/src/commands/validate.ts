@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentConfigError } from '@metrics-platform/cdk8s/lib/config';
+import { scanArgs } from '../util/args';
 import { CliError, UsageError } from '../util/errors';
 import {
   defaultPaths,
@@ -34,25 +35,15 @@ interface Args {
 }
 
 function parseArgs(args: readonly string[]): Args {
-  const paths: string[] = [];
-  let schemas: string | undefined;
-  let env: string | undefined;
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const value = (flag: string): string => {
-      const eq = a.indexOf('=');
-      if (eq >= 0) return a.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag}: expected a value`);
-      return v;
-    };
-    if (a === '--json') json = true;
-    else if (a === '--schemas' || a.startsWith('--schemas=')) schemas = value('--schemas');
-    else if (a === '--env' || a.startsWith('--env=')) env = value('--env');
-    else if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}; expected --schemas, --env or --json`);
-    else paths.push(a);
-  }
+  const scanned = scanArgs(args, {
+    strings: ['schemas', 'env'],
+    booleans: ['json'],
+    positionals: true,
+    unexpected: (a) => `unknown flag ${a}; expected --schemas, --env or --json`,
+  });
+  const paths = [...scanned.positionals];
+  const { schemas, env } = scanned.strings;
+  const json = scanned.booleans.has('json');
   if (env !== undefined && paths.length > 0)
     throw new UsageError('--env selects dist/<env> among the default paths; give either --env or paths, not both');
   if (env !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(env))

@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { EnvironmentConfigError, loadEnvironment, loadEnvironments } from '@metrics-platform/cdk8s/lib/config';
 import type { Command } from '../commands/command';
 import { EnvironmentXrError, XrPropsError } from '@metrics-platform/cdk8s/lib/crossplane';
+import { scanArgs } from '../util/args';
 import { CliError, UsageError } from '../util/errors';
 import { findRepoRoot, resolveSchemasDir, SchemasNotFoundError, SchemaRegistry } from '../validate';
 import { checkPlatform, formatCrossplaneProblem, type Obj } from './checks';
@@ -31,25 +32,14 @@ interface Args {
 }
 
 export function parseRenderArgs(args: readonly string[]): Args {
-  let env: string | undefined;
-  let xr: string | undefined;
-  let schemas: string | undefined;
-  let quiet = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const value = (flag: string): string => {
-      const eq = a.indexOf('=');
-      if (eq >= 0) return a.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag}: expected a value`);
-      return v;
-    };
-    if (a === '--quiet') quiet = true;
-    else if (a === '--env' || a.startsWith('--env=')) env = value('--env');
-    else if (a === '--xr' || a.startsWith('--xr=')) xr = value('--xr');
-    else if (a === '--schemas' || a.startsWith('--schemas=')) schemas = value('--schemas');
-    else throw new UsageError(`unexpected argument ${a}; expected --env, --xr, --schemas or --quiet`);
-  }
+  const scanned = scanArgs(args, {
+    strings: ['env', 'xr', 'schemas'],
+    booleans: ['quiet'],
+    positionals: false,
+    unexpected: (a) => `unexpected argument ${a}; expected --env, --xr, --schemas or --quiet`,
+  });
+  const { env, xr, schemas } = scanned.strings;
+  const quiet = scanned.booleans.has('quiet');
   if (xr !== undefined && !/^[A-Za-z]+\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(xr)) {
     throw new UsageError(`--xr: got ${JSON.stringify(xr)}; expected KIND/NAME such as Repository/metrics-app`);
   }
