@@ -180,35 +180,63 @@ describe('policy checks', () => {
       },
       'spec.template.spec.containers[0].env[0].value',
     ],
-    [
-      'linuxHardening',
-      (d) => {
-        pod(d).securityContext = { runAsNonRoot: true };
-        sc(d).capabilities = {
-          drop: [
-            'NET_RAW',
-            'CHOWN',
-            'DAC_OVERRIDE',
-            'FSETID',
-            'FOWNER',
-            'MKNOD',
-            'SETGID',
-            'SETUID',
-            'SETFCAP',
-            'SETPCAP',
-            'NET_BIND_SERVICE',
-            'SYS_CHROOT',
-            'KILL',
-            'AUDIT_WRITE',
-          ],
-        };
-      },
-      'spec.template.spec.containers[0].securityContext',
-    ],
   ];
 
   it.each(cases)('catch %s', (check, edit, path) => {
     expect(findings(withDeployment(edit))).toEqual([{ check, severity: POLICY_CHECKS[check].severity, path }]);
+  });
+
+  it('catch a container with no seccomp, AppArmor or SELinux profile that does not drop ALL (linuxHardening)', () => {
+    const unhardened = (d: Dep): void => {
+      pod(d).securityContext = { runAsNonRoot: true };
+      sc(d).capabilities = { drop: ['NET_RAW'] };
+    };
+    // Not dropping ALL also keeps default capabilities: both are reported, on their own paths.
+    expect(findings(withDeployment(unhardened))).toEqual([
+      {
+        check: 'insecureCapabilities',
+        severity: 'warning',
+        path: 'spec.template.spec.containers[0].securityContext.capabilities',
+      },
+      { check: 'linuxHardening', severity: 'warning', path: 'spec.template.spec.containers[0].securityContext' },
+    ]);
+    const unconfined = (d: Dep): void => {
+      unhardened(d);
+      sc(d).seccompProfile = { type: 'Unconfined' };
+    };
+    expect(findings(withDeployment(unconfined)).map((f) => f.check)).toContain('linuxHardening');
+    // Any one of the mechanisms, on the pod or the container, is enough.
+    const mechanisms: [string, (d: Dep) => void][] = [
+      ['container seccomp', (d) => void (sc(d).seccompProfile = { type: 'RuntimeDefault' })],
+      [
+        'pod seccomp',
+        (d) => void (pod(d).securityContext = { runAsNonRoot: true, seccompProfile: { type: 'Localhost' } }),
+      ],
+      ['container AppArmor', (d) => void (sc(d).appArmorProfile = { type: 'RuntimeDefault' })],
+      [
+        'pod AppArmor',
+        (d) => void (pod(d).securityContext = { runAsNonRoot: true, appArmorProfile: { type: 'RuntimeDefault' } }),
+      ],
+      ['container SELinux', (d) => void (sc(d).seLinuxOptions = { level: 's0:c123,c456' })],
+      [
+        'pod SELinux',
+        (d) => void (pod(d).securityContext = { runAsNonRoot: true, seLinuxOptions: { level: 's0:c123,c456' } }),
+      ],
+    ];
+    for (const [name, harden] of mechanisms) {
+      const checks = findings(
+        withDeployment((d) => {
+          unhardened(d);
+          harden(d);
+        }),
+      ).map((f) => f.check);
+      expect({ name, checks }).toEqual({ name, checks: ['insecureCapabilities'] });
+    }
+    const dropAll = (d: Dep): void => {
+      unhardened(d);
+      sc(d).capabilities = { drop: ['ALL'] };
+    };
+    expect(findings(withDeployment(dropAll))).toEqual([]);
   });
 
   it('catch a pod no NetworkPolicy covers', () => {
