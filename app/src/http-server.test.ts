@@ -45,6 +45,14 @@ describe('ProbeServer', () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(404);
   });
 
+  it('closes when close() comes while listen() is still binding: nothing is left listening', async () => {
+    const early = new ProbeServer({ port: 0, host: '127.0.0.1', isReady: () => true, stats: () => ({}), logger });
+    const listening = early.listen();
+    await early.close();
+    const port = await listening;
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
   it('rejects listen() when the port is taken', async () => {
     const port = Number(new URL(base).port);
     const other = new ProbeServer({ port, host: '127.0.0.1', isReady: () => true, stats: () => ({}), logger });

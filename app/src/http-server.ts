@@ -22,6 +22,8 @@ export interface ProbeServerProps {
 export class ProbeServer {
   private readonly server: Server;
   private readonly props: ProbeServerProps;
+  /** Settles once the last `listen()` has bound or failed; `close()` waits for it. */
+  private binding: Promise<unknown> = Promise.resolve();
 
   constructor(props: ProbeServerProps) {
     this.props = props;
@@ -34,7 +36,7 @@ export class ProbeServer {
 
   /** Starts listening; resolves with the bound port. */
   listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
+    const bound = new Promise<number>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen({ port: this.props.port, host: this.props.host }, () => {
         this.server.off('error', reject);
@@ -43,12 +45,19 @@ export class ProbeServer {
         resolve(port);
       });
     });
+    this.binding = bound.catch(() => undefined);
+    return bound;
   }
 
-  /** Stops accepting connections and closes the open ones (idle keep-alive sockets would delay exit otherwise). */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server.listening) return resolve();
+  /**
+   * Stops accepting connections and closes the open ones (idle keep-alive sockets would delay exit otherwise). Called
+   * while `listen()` is still binding (a signal during start-up), it waits for the bind and then closes: closing
+   * before would do nothing, and the server would then listen on with nobody left to close it.
+   */
+  async close(): Promise<void> {
+    await this.binding;
+    if (!this.server.listening) return;
+    await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
