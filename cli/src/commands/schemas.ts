@@ -2,13 +2,18 @@ import { userSchemasCacheDir } from '../schemas/cache-dir';
 import { DEFAULT_SCHEMAS_BASE_URL, fetchPinnedSchemas, SchemaFetchError } from '../schemas/fetch';
 import { PINNED_SCHEMA_FILES, PINNED_SCHEMAS_ID } from '../schemas/manifest';
 import { CliError, UsageError } from '../util/errors';
+import { resolveSchemasDir, SchemasNotFoundError } from '../validate/schemas-dir';
 import type { Command } from './command';
 
 const usage = `usage: platform schemas fetch [--dest DIR] [--base-url URL] [--force]
+       platform schemas ensure [--base-url URL]
        platform schemas path
 
 fetch  downloads exactly the pinned upstream schema files (cli/src/schemas/manifest.ts: repository, commit,
        path, sha256), verifies every sha256 and replaces the cache directory atomically.
+ensure prints the directory \`platform validate\` will read (--schemas aside); when none is found it fetches the
+       pinned files into the user cache first. \`npm test\` runs it, so a fresh clone needs no manual step.
+       An explicitly set PLATFORM_SCHEMAS_DIR that is unusable stays an error (never papered over by a download).
 path   prints the cache directory that \`platform validate\` falls back to.
 
 flags:
@@ -19,7 +24,7 @@ flags:
 
 export const schemas: Command = {
   name: 'schemas',
-  summary: 'fetch the pinned upstream schemas into the user cache (offline validation needs them)',
+  summary: 'fetch (or ensure) the pinned upstream schemas offline validation needs',
   usage,
   async run(args) {
     const [sub, ...rest] = args;
@@ -28,8 +33,8 @@ export const schemas: Command = {
       process.stdout.write(userSchemasCacheDir() + '\n');
       return 0;
     }
-    if (sub !== 'fetch')
-      throw new UsageError(`expected a sub-command: fetch or path; got ${JSON.stringify(sub ?? '')}`);
+    if (sub !== 'fetch' && sub !== 'ensure')
+      throw new UsageError(`expected a sub-command: fetch, ensure or path; got ${JSON.stringify(sub ?? '')}`);
     let dest = userSchemasCacheDir();
     let baseUrl = process.env.PLATFORM_SCHEMAS_BASE_URL || DEFAULT_SCHEMAS_BASE_URL;
     let force = false;
@@ -40,10 +45,24 @@ export const schemas: Command = {
         if (v === undefined || v.startsWith('--')) throw new UsageError(`${a}: expected a value`);
         return v;
       };
-      if (a === '--dest') dest = value();
-      else if (a === '--base-url') baseUrl = value();
-      else if (a === '--force') force = true;
-      else throw new UsageError(`unknown argument ${a}; expected --dest, --base-url or --force`);
+      if (a === '--base-url') baseUrl = value();
+      else if (sub === 'fetch' && a === '--dest') dest = value();
+      else if (sub === 'fetch' && a === '--force') force = true;
+      else
+        throw new UsageError(
+          `unknown argument ${a}; expected ${sub === 'fetch' ? '--dest, --base-url or --force' : '--base-url'}`,
+        );
+    }
+    if (sub === 'ensure') {
+      const explicit = process.env.PLATFORM_SCHEMAS_DIR !== undefined && process.env.PLATFORM_SCHEMAS_DIR !== '';
+      try {
+        process.stdout.write(`schemas: ${resolveSchemasDir()}\n`);
+        return 0;
+      } catch (err) {
+        if (!(err instanceof SchemasNotFoundError)) throw err;
+        if (explicit) throw new CliError(err.message);
+        process.stderr.write(`schemas: none found beside the repository or in the cache; fetching them into ${dest}\n`);
+      }
     }
     try {
       const result = await fetchPinnedSchemas({ dest, baseUrl, force });
