@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../config';
+import { standardLabels } from '../constructs/labels';
 import { IN_CLUSTER, PLATFORM_PROJECT, WORKLOADS_PROJECT } from './projects';
 import {
   ARGOCD_NAMESPACE,
@@ -29,7 +30,7 @@ function application(
     metadata: {
       name,
       namespace: ARGOCD_NAMESPACE,
-      labels: { 'app.kubernetes.io/part-of': 'metrics-platform', ...labels },
+      labels: { ...standardLabels({ component: 'argocd-application' }), ...labels },
       annotations: { 'argocd.argoproj.io/sync-wave': String(wave) },
     },
     spec,

@@ -42,6 +42,15 @@ describe('renderArgoApps', () => {
     }
   });
 
+  it('labels every project and application as part of the platform, written by platform synth', () => {
+    for (const o of all)
+      expect(o.metadata.labels).toMatchObject({
+        'app.kubernetes.io/part-of': 'metrics-platform',
+        'app.kubernetes.io/managed-by': 'platform-synth',
+        'app.kubernetes.io/component': o.kind === 'AppProject' ? 'argocd-project' : 'argocd-application',
+      });
+  });
+
   it('never uses the default project and only projects it defines', () => {
     const names = projects.map((p) => p.metadata.name).sort();
     expect(names).toEqual(['platform', 'workloads']);

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../config';
+import { standardLabels } from '../constructs/labels';
 import { topologyOf } from '../constructs/topology';
 import { ARGOCD_NAMESPACE, CROSSPLANE_CHART, PLATFORM_REPOSITORY } from './repository';
 import type { AppProject, ApplicationDestination, GroupKind } from './types';
@@ -59,6 +60,7 @@ function project(name: string, spec: AppProject['spec']): AppProject {
     metadata: {
       name,
       namespace: ARGOCD_NAMESPACE,
+      labels: standardLabels({ component: 'argocd-project' }),
       // Projects exist before the Applications that name them.
       annotations: { 'argocd.argoproj.io/sync-wave': '-2' },
     },
