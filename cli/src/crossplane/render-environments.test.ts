@@ -3,6 +3,7 @@ import { MANAGED_ADDONS, MAX_RELEASE_REFS } from '@metrics-platform/cdk8s/lib/cr
 import { findRepoRoot, resolveSchemasDir, SchemaRegistry } from '../validate';
 import { environmentXrs, platformObjects } from './platform-objects';
 import { applyDefaults } from './render/defaults';
+import { schemaAt } from './schema-path';
 import { getValue } from './render/fieldpath';
 import { renderComposition, type Obj, type RenderResult } from './render/render';
 
@@ -109,6 +110,33 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
       const lifecycle = JSON.parse(String(getValue(byName(first!, 'lifecycle-policy'), 'spec.forProvider.policy'))) as { rules: { selection: { countNumber: number } }[] };
       expect(lifecycle.rules.map((r) => r.selection.countNumber)).toEqual([7, 50]);
     }
+  });
+
+  it('tags every AWS resource that takes tags with the platform and its environment namespace', () => {
+    let tagged = 0;
+    for (const xr of xrs) {
+      for (const r of reconcile(defaulted(xr)).at(-1)!.resources) {
+        const apiVersion = String(r.object.apiVersion);
+        if (!apiVersion.includes('.aws.m.upbound.io/')) continue;
+        const takesTags = schemaAt(registry.schemaFor(apiVersion, String(r.object.kind)), 'spec.forProvider.tags') !== undefined;
+        const tags = getValue(r.object, 'spec.forProvider.tags');
+        if (!takesTags) {
+          expect({ resource: r.name, tags }).toEqual({ resource: r.name, tags: undefined });
+          continue;
+        }
+        tagged++;
+        expect({ resource: r.name, tags }).toEqual({
+          resource: r.name,
+          tags: {
+            'platform.example.org/managed-by': 'crossplane',
+            'platform.example.org/part-of': 'metrics-platform',
+            'platform.example.org/namespace': env.namespace,
+          },
+        });
+      }
+    }
+    // KMS key, ECR repository and push role per repository; 5 add-ons, the EBS CSI role and its association.
+    expect(tagged).toBe(3 * env.ecr.repositories.length + 7);
   });
 
   it(`${env.features.orphanCloudResources ? 'orphans' : 'deletes'} cloud resources on XR deletion, as features.orphanCloudResources says`, () => {

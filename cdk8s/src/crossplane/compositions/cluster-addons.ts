@@ -1,7 +1,7 @@
 import { CLUSTER_ADDONS } from '../api';
 import { MANAGED_ADDONS, type ManagedAddonField } from '../xr/cluster-addons-fields';
 import type { KubeObject } from '../xrd';
-import { MANAGEMENT, REGIONAL, awsBase, awsPatchSets, combine, fromXr, pipelineComposition, siblingSelector, toXr, usage, usePatchSet, type ComposedTemplate, type Patch } from './pipeline';
+import { MANAGEMENT, REGIONAL, TAGGED, awsBase, awsPatchSets, combine, fromXr, pipelineComposition, siblingSelector, toXr, usage, usePatchSet, type ComposedTemplate, type Patch } from './pipeline';
 import { EBS_CSI_NAMESPACE, EBS_CSI_POLICY_ARN, EBS_CSI_SERVICE_ACCOUNT, podIdentityTrustPolicy, policyFormat } from './policies';
 
 const EKS = 'eks.aws.m.upbound.io/v1beta1';
@@ -40,6 +40,7 @@ function addon(field: ManagedAddonField, extra: readonly Patch[] = []): Composed
     patches: [
       usePatchSet(MANAGEMENT),
       usePatchSet(REGIONAL),
+      usePatchSet(TAGGED),
       fromXr('spec.clusterName', 'spec.forProvider.clusterName'),
       fromXr(`spec.addons.${field}.version`, 'spec.forProvider.addonVersion'),
       fromXr('spec.resolveConflictsOnCreate', 'spec.forProvider.resolveConflictsOnCreate'),
@@ -63,6 +64,7 @@ export function clusterAddonsComposition(): KubeObject {
       base: awsBase(IAM, 'Role', 'ebs-csi-role', { forProvider: { description: 'EBS CSI controller (EKS Pod Identity)', maxSessionDuration: 3600 } }),
       patches: [
         usePatchSet(MANAGEMENT),
+        usePatchSet(TAGGED),
         combine(['spec.awsAccountId', 'spec.region', 'spec.awsAccountId', 'spec.clusterName'], policyFormat(podIdentityTrustPolicy), 'spec.forProvider.assumeRolePolicy'),
         toXr('status.atProvider.arn', 'status.ebsCsiRoleArn'),
       ],
@@ -82,6 +84,7 @@ export function clusterAddonsComposition(): KubeObject {
       patches: [
         usePatchSet(MANAGEMENT),
         usePatchSet(REGIONAL),
+        usePatchSet(TAGGED),
         fromXr('spec.clusterName', 'spec.forProvider.clusterName'),
         toXr('status.atProvider.associationId', 'status.ebsCsiPodIdentityAssociationId'),
       ],

@@ -1,6 +1,6 @@
-import { PLATFORM_API, PROVIDER_CONFIG_NAME, RESOURCE_ROLE_LABEL, type XrKindNames } from '../api';
+import { PLATFORM_API, PLATFORM_API_GROUP, PROVIDER_CONFIG_NAME, RESOURCE_ROLE_LABEL, type XrKindNames } from '../api';
 import { FUNCTION_AUTO_READY, FUNCTION_PATCH_AND_TRANSFORM } from '../packages';
-import { standardLabels } from '../../constructs/labels';
+import { PART_OF, standardLabels } from '../../constructs/labels';
 import { argoAnnotations } from '../../sync-waves';
 import { managementPoliciesByDeletionPolicy } from '../xr/common-fields';
 import type { KubeObject } from '../xrd';
@@ -67,12 +67,28 @@ export const usePatchSet = (patchSetName: string): Patch => ({ type: 'PatchSet',
 export const MANAGEMENT = 'management';
 /** Regional AWS managed resources (not IAM, which is global): the XR's region. */
 export const REGIONAL = 'regional';
+/** AWS resources that take tags (TAGGABLE_KINDS): the namespace of the XR, i.e. the environment, as a tag. */
+export const TAGGED = 'tagged';
+
+/**
+ * The kinds used here whose provider CRD has `spec.forProvider.tags` (a test checks the list against the CRDs).
+ * The provider adds crossplane-kind, crossplane-name and crossplane-providerconfig tags itself.
+ */
+export const TAGGABLE_KINDS: ReadonlySet<string> = new Set(['Addon', 'Key', 'PodIdentityAssociation', 'Repository', 'Role']);
+/** Tags on every taggable AWS resource, for cost allocation and audits: what owns it and how it is managed. */
+export const AWS_TAGS: Readonly<Record<string, string>> = {
+  [`${PLATFORM_API_GROUP}/managed-by`]: 'crossplane',
+  [`${PLATFORM_API_GROUP}/part-of`]: PART_OF,
+};
+export const NAMESPACE_TAG = `${PLATFORM_API_GROUP}/namespace`;
+
 export const awsPatchSets: readonly PatchSet[] = [
   {
     name: MANAGEMENT,
     patches: [fromXr('spec.deletionPolicy', 'spec.managementPolicies', { transforms: [{ type: 'map', map: { ...managementPoliciesByDeletionPolicy } }] })],
   },
   { name: REGIONAL, patches: [fromXr('spec.region', 'spec.forProvider.region')] },
+  { name: TAGGED, patches: [fromXr('metadata.namespace', `spec.forProvider.tags[${NAMESPACE_TAG}]`)] },
 ];
 
 /** Labels of a composed resource: its role, so Usage objects and selectors can find it among its siblings. */
@@ -81,15 +97,23 @@ export function roleLabels(role: string): Record<string, string> {
 }
 
 /**
- * The base of an AWS managed resource: the environment's namespaced ProviderConfig, a role label and, when the
- * AWS name is fixed, the external name (Crossplane then observes an existing resource before creating one).
+ * The base of an AWS managed resource: the environment's namespaced ProviderConfig, a role label, AWS_TAGS on a
+ * taggable kind (use the TAGGED patch set with it) and, when the AWS name is fixed, the external name (Crossplane
+ * then observes an existing resource before creating one).
  */
-export function awsBase(apiVersion: string, kind: string, role: string, spec: Record<string, unknown>, externalName?: string): ComposedTemplate['base'] {
+export function awsBase(
+  apiVersion: string,
+  kind: string,
+  role: string,
+  spec: { readonly forProvider: Record<string, unknown> } & Record<string, unknown>,
+  externalName?: string,
+): ComposedTemplate['base'] {
+  const forProvider = TAGGABLE_KINDS.has(kind) ? { ...spec.forProvider, tags: { ...AWS_TAGS } } : spec.forProvider;
   return {
     apiVersion,
     kind,
     metadata: { labels: roleLabels(role), ...(externalName ? { annotations: { 'crossplane.io/external-name': externalName } } : {}) },
-    spec: { providerConfigRef: { kind: 'ProviderConfig', name: PROVIDER_CONFIG_NAME }, ...spec },
+    spec: { providerConfigRef: { kind: 'ProviderConfig', name: PROVIDER_CONFIG_NAME }, ...spec, forProvider },
   };
 }
 

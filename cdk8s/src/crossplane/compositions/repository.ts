@@ -1,7 +1,7 @@
 import { REPOSITORY } from '../api';
 import { MAX_RELEASE_REFS } from '../xr/repository-fields';
 import type { KubeObject } from '../xrd';
-import { MANAGEMENT, REGIONAL, awsBase, awsPatchSets, combine, fromXr, pipelineComposition, siblingSelector, toXr, usage, usePatchSet, type Patch } from './pipeline';
+import { MANAGEMENT, REGIONAL, TAGGED, awsBase, awsPatchSets, combine, fromXr, pipelineComposition, siblingSelector, toXr, usage, usePatchSet, type Patch } from './pipeline';
 import { githubTrustPolicy, lifecyclePolicy, policyFormat, pushRolePolicy, repositoryPolicy } from './policies';
 
 const ECR = 'ecr.aws.m.upbound.io/v1beta1';
@@ -36,6 +36,7 @@ export function repositoryComposition(): KubeObject {
       patches: [
         usePatchSet(MANAGEMENT),
         usePatchSet(REGIONAL),
+        usePatchSet(TAGGED),
         combine(['spec.repositoryName'], 'Encrypts the images of ECR repository %s', 'spec.forProvider.description'),
         fromXr('spec.encryption.keyDeletionWindowDays', 'spec.forProvider.deletionWindowInDays'),
         toXr('status.atProvider.arn', 'status.kmsKeyArn'),
@@ -54,6 +55,7 @@ export function repositoryComposition(): KubeObject {
       patches: [
         usePatchSet(MANAGEMENT),
         usePatchSet(REGIONAL),
+        usePatchSet(TAGGED),
         fromXr('spec.repositoryName', EXTERNAL_NAME),
         toXr('status.atProvider.repositoryUrl', 'status.repositoryUrl'),
         toXr('status.atProvider.arn', 'status.repositoryArn'),
@@ -82,6 +84,7 @@ export function repositoryComposition(): KubeObject {
       base: awsBase(IAM, 'Role', 'push-role', { forProvider: { maxSessionDuration: 3600, path: '/' } }),
       patches: [
         usePatchSet(MANAGEMENT),
+        usePatchSet(TAGGED),
         fromXr('spec.pushRoleName', EXTERNAL_NAME),
         combine(['spec.github.repository', 'spec.repositoryName'], 'GitHub Actions of %s push to ECR repository %s', 'spec.forProvider.description'),
         ...trustPolicyPatches(),
