@@ -1,13 +1,16 @@
 import { commands } from './commands/index';
 import { CliError } from './util/errors';
 
-function help(): string {
+/** The command list with each summary (loads every command module: only for help, never on a normal run). */
+async function help(): Promise<string> {
   const names = Object.keys(commands).sort();
+  const width = Math.max(...names.map((n) => n.length));
+  const summaries = await Promise.all(names.map(async (n) => (await commands[n]!()).summary));
   return [
     'usage: platform <command> [flags]',
     '',
     'commands:',
-    ...names.map((n) => `  ${n}`),
+    ...names.map((n, i) => `  ${n.padEnd(width)}  ${summaries[i]!}`),
     '',
     "Run 'platform <command> --help' for a command's flags.",
   ].join('\n');
@@ -17,7 +20,7 @@ function help(): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help() + '\n');
+    process.stdout.write((await help()) + '\n');
     return name === undefined ? 2 : 0;
   }
   const load = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
