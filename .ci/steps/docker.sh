@@ -41,6 +41,9 @@ fail() {
   exit 1
 }
 
+# Reads the whole log before matching: `docker logs | grep -q` fails under pipefail when grep exits first (SIGPIPE).
+logs_contain() { [[ "$(docker logs "$1" 2>&1)" == *"$2"* ]]; }
+
 compose() { docker compose -p "$PROJECT" -f "$repo/docker-compose.yml" "$@"; }
 
 cleanup() {
@@ -230,7 +233,7 @@ timeout "$GRACE_S" docker wait "$prod" >/dev/null || fail "production did not ex
 elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
 code="$(docker inspect -f '{{.State.ExitCode}}' "$prod")"
 [[ "$code" == 0 ]] || fail "production exited $code on SIGTERM (want 0)"
-docker logs "$prod" 2>&1 | grep -q '"msg":"shutdown complete"' || fail "production did not log a graceful shutdown"
+logs_contain "$prod" '"msg":"shutdown complete"' || fail "production did not log a graceful shutdown"
 pass "SIGTERM: production exits 0 in ${elapsed_ms} ms (grace ${GRACE_S}s)"
 
 # ---- 6b. development: recompiles and restarts on a source change ----------------------------------------------
@@ -255,7 +258,7 @@ wait_starts() { # wait_starts <count> <seconds>
 wait_starts 1 90 || fail "development: the app did not start within 90s"
 printf '\n// reload probe written by .ci/steps/docker.sh\n' >>"$dev_src/main.ts"
 wait_starts 2 60 || fail "development: no restart within 60s of changing app/src/main.ts"
-docker logs "$dev" 2>&1 | grep -q "Restarting 'app/lib/main.js'" || fail "development: restart not done by node --watch"
+logs_contain "$dev" "Restarting 'app/lib/main.js'" || fail "development: restart not done by node --watch"
 pass "development target recompiles and restarts the app when a mounted source file changes"
 t0=$(date +%s%N)
 docker stop -t "$GRACE_S" "$dev" >/dev/null
