@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +6,7 @@ import { join } from 'node:path';
 import { userSchemasCacheDir } from '../schemas/cache-dir';
 import { PINNED_SCHEMA_FILES } from '../schemas/manifest';
 import { resolveSchemasDir } from '../validate/schemas-dir';
-import { builtCli, runCli } from '../testing/run-cli';
+import { runBuiltCli, runCli } from '../testing/run-cli';
 
 describe('platform schemas', () => {
   /** Serves the pinned files (read from the schemas this checkout validates with) as <base>/<repo>/<commit>/<path>. */
@@ -23,27 +22,6 @@ describe('platform schemas', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
-  }
-
-  /** The built CLI as a child process (a server in this process must keep answering meanwhile). */
-  function runBuilt(
-    argv: string[],
-    cwd: string,
-    env: NodeJS.ProcessEnv,
-  ): Promise<{ code: number | null; out: string; err: string }> {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, [builtCli(), ...argv], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('error', fail);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        done({ code, out, err });
-      });
-    });
   }
 
   it('fetch downloads the pinned files from --base-url into --dest', async () => {
@@ -82,7 +60,7 @@ describe('platform schemas', () => {
         PLATFORM_SCHEMAS_BASE_URL: base,
       };
       const cache = userSchemasCacheDir(env);
-      const first = await runBuilt(['schemas', 'ensure'], cwd, env);
+      const first = await runBuiltCli(['schemas', 'ensure'], { cwd, env });
       expect(first).toEqual({
         code: 0,
         out: `${cache}: ${PINNED_SCHEMA_FILES.length} pinned files downloaded and verified\n`,
@@ -90,7 +68,11 @@ describe('platform schemas', () => {
       });
       expect(resolveSchemasDir({ env, repoRoot: cwd })).toBe(cache);
       const served = requests();
-      expect(await runBuilt(['schemas', 'ensure'], cwd, env)).toEqual({ code: 0, out: `schemas: ${cache}\n`, err: '' });
+      expect(await runBuiltCli(['schemas', 'ensure'], { cwd, env })).toEqual({
+        code: 0,
+        out: `schemas: ${cache}\n`,
+        err: '',
+      });
       expect(requests()).toBe(served);
     } finally {
       await new Promise((r) => server.close(r));
@@ -99,11 +81,14 @@ describe('platform schemas', () => {
 
   it('ensure never replaces an unusable PLATFORM_SCHEMAS_DIR by a download', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'schemas-ensure-cwd-'));
-    const r = await runBuilt(['schemas', 'ensure'], cwd, {
-      PATH: process.env.PATH,
-      HOME: cwd,
-      PLATFORM_SCHEMAS_DIR: join(cwd, 'missing'),
-      PLATFORM_SCHEMAS_BASE_URL: 'http://127.0.0.1:9',
+    const r = await runBuiltCli(['schemas', 'ensure'], {
+      cwd,
+      env: {
+        PATH: process.env.PATH,
+        HOME: cwd,
+        PLATFORM_SCHEMAS_DIR: join(cwd, 'missing'),
+        PLATFORM_SCHEMAS_BASE_URL: 'http://127.0.0.1:9',
+      },
     });
     expect(r.code).toBe(1);
     expect(r.err).toContain(`PLATFORM_SCHEMAS_DIR: got "${join(cwd, 'missing')}", which is not a directory`);

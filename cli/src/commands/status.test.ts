@@ -1,16 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtCli } from '../testing/run-cli';
+import { runBuiltCli } from '../testing/run-cli';
 
 /**
  * `platform status` end to end: the built CLI against a fake Kubernetes API server on 127.0.0.1 that serves
  * Argo CD Applications, through a temporary kubeconfig.
  */
-let CLI: string;
 const APPS_PATH = '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications';
 const OLD = '1111111111111111111111111111111111111111';
 const NEW = '2222222222222222222222222222222222222222';
@@ -76,24 +74,17 @@ function kubeconfig(server: string): string {
   return file;
 }
 
-function run(
+async function run(
   args: string[],
   env: Record<string, string | undefined> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [CLI, 'status', ...args], {
-      env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: kubeconfig(`http://127.0.0.1:${port}`), ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => done({ code, stdout, stderr }));
+  const r = await runBuiltCli(['status', ...args], {
+    env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: kubeconfig(`http://127.0.0.1:${port}`), ...env },
   });
+  return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
 beforeAll(async () => {
-  CLI = builtCli();
   dir = mkdtempSync(join(tmpdir(), 'status-test-'));
   server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);

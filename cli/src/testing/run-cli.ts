@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main } from '../main';
@@ -32,6 +33,42 @@ export function builtCli(): string {
   const cli = join(resolve(__dirname, '../../..'), 'cli/lib/bin/platform.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" before the tests`);
   return cli;
+}
+
+export interface BuiltCliOptions {
+  /** @default this process's working directory */
+  readonly cwd?: string;
+  /** The child's whole environment (nothing is inherited). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Killed (SIGKILL) after this long. @default 60_000 */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The built CLI as a child process, asynchronously (a server in the test process keeps answering meanwhile);
+ * `code` is null when the child was killed.
+ */
+export function runBuiltCli(
+  argv: string[],
+  opts: BuiltCliOptions,
+): Promise<Omit<CliRun, 'code'> & { code: number | null }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [builtCli(), ...argv], {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, out, err });
+    });
+  });
 }
 
 /** `platform <argv...>` in-process (through `main`, as the binary runs it), output captured. */
