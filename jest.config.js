@@ -6,7 +6,12 @@ module.exports = {
   transform: { '^.+\\.ts$': swc },
   roots: ['<rootDir>/app/src', '<rootDir>/cdk8s/src', '<rootDir>/cli/src'],
   testMatch: ['**/*.test.ts'],
-  // Slow suites that need real daemons or Docker run from .ci/run, not in `npm test`.
-  testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '\\.docker\\.test\\.ts$'],
+  // Slow suites that need real daemons, Docker or the built engines run from .ci/run, not in `npm test`.
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '\\.e2e\\.test\\.ts$',
+    '\\.docker\\.test\\.ts$',
+    '\\.engines\\.test\\.ts$',
+  ],
   testTimeout: 30000,
 };

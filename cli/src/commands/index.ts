@@ -6,6 +6,7 @@ import type * as DiffCommand from './diff';
 import type * as StatusCommand from './status';
 import type * as ValidateCommand from './validate';
 import type * as SchemasCommand from './schemas';
+import type * as EnginesCommand from './engines';
 
 /**
  * Every sub-command, loaded lazily so that `platform status` does not pay for cdk8s and
@@ -20,5 +21,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   status: async () => (require('./status') as typeof StatusCommand).status, // eslint-disable-line @typescript-eslint/no-require-imports
   validate: async () => (require('./validate') as typeof ValidateCommand).validate, // eslint-disable-line @typescript-eslint/no-require-imports
   schemas: async () => (require('./schemas') as typeof SchemasCommand).schemas, // eslint-disable-line @typescript-eslint/no-require-imports
+  engines: async () => (require('./engines') as typeof EnginesCommand).engines, // eslint-disable-line @typescript-eslint/no-require-imports
   render: async () => (require('../crossplane/command') as { render: Command }).render, // eslint-disable-line @typescript-eslint/no-require-imports
 };

@@ -1,0 +1,195 @@
+/**
+ * Every XR of every environment, rendered by Crossplane's real composite reconciler with the real functions, over
+ * several reconciles (the composed resources of one pass come back as observed, Ready, with the provider fields
+ * the Composition reads back), must never fail fatally, must converge to every resource composed and the XR
+ * Ready, and every composed resource must be accepted (server-side dry run, strict) against its provider CRD by
+ * the real API server. Every JSON document in a string field (IAM and ECR policies) must parse.
+ */
+import { join } from 'node:path';
+import { compositionFor, renderComposites, xrdFor, type RenderOutput } from './crossplane-render';
+import type { Engines } from './ensure';
+import type { KubeApi, KubeObject } from './kube-api';
+import { LocalCluster } from './local-cluster';
+import { loadYamlDir, objectId } from './sync-order';
+import {
+  crossplaneCrds,
+  engines as loadEngines,
+  environments,
+  installCrds,
+  kubeMessage,
+  providerCrds,
+  repoRoot,
+} from './testing/engine-context';
+
+jest.setTimeout(180_000);
+
+const MAX_RECONCILES = 5;
+
+const isXr = (o: KubeObject): boolean => o.apiVersion.startsWith('platform.example.org/');
+
+/** The status fields the Composition reads back from each composed resource (ToCompositeFieldPath sources). */
+function readBackPaths(composition: KubeObject): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const steps = (composition.spec as { pipeline: { input?: { resources?: unknown[] } }[] }).pipeline;
+  for (const step of steps) {
+    for (const r of (step.input?.resources ?? []) as {
+      name: string;
+      patches?: { type?: string; fromFieldPath?: string }[];
+    }[]) {
+      const paths = (r.patches ?? [])
+        .filter((p) => p.type === 'ToCompositeFieldPath' && p.fromFieldPath?.startsWith('status.'))
+        .map((p) => p.fromFieldPath!);
+      out.set(r.name, paths);
+    }
+  }
+  return out;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    cur[p] ??= {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+/** A composed resource as the provider would leave it once created: Ready, Synced, its read-back fields set. */
+function observedAsCreated(o: KubeObject, paths: readonly string[]): KubeObject {
+  const copy = structuredClone(o) as KubeObject & Record<string, unknown>;
+  const now = '2026-01-01T00:00:00Z';
+  copy.status = {
+    conditions: [
+      { type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: now },
+      { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: now },
+    ],
+  };
+  for (const p of paths) setPath(copy, p, `observed-${p.split('.').pop() ?? 'value'}`);
+  return copy;
+}
+
+/** Every string in `value` that holds a JSON document (starts with { or [), with its path. */
+function jsonStrings(value: unknown, path = ''): { path: string; text: string }[] {
+  if (typeof value === 'string') return /^\s*[[{]/.test(value) ? [{ path, text: value }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => jsonStrings(v, `${path}[${i}]`));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => jsonStrings(v, path === '' ? k : `${path}.${k}`));
+  return [];
+}
+
+describe("every environment's XRs through Crossplane's real render and the real functions", () => {
+  let e: Engines;
+  let cluster: LocalCluster;
+  let api: KubeApi;
+  const compositions = loadYamlDir(join(repoRoot(), 'crossplane')).filter((o) => o.kind === 'Composition');
+  const xrds = loadYamlDir(join(repoRoot(), 'crossplane')).filter((o) => o.kind === 'CompositeResourceDefinition');
+  const finals: { env: string; xr: string; out: RenderOutput }[] = [];
+
+  beforeAll(async () => {
+    e = await loadEngines();
+    cluster = await LocalCluster.start({ etcd: e.bins.etcd, kubeApiserver: e.bins['kube-apiserver'] });
+    api = cluster.api();
+    await installCrds(api, [...crossplaneCrds(e), ...providerCrds()]);
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it.each(environments())('%s: converges over reconciles without a fatal result', async (env) => {
+    const xrs = loadYamlDir(join(repoRoot(), 'dist', env)).filter(isXr);
+    expect(xrs.length).toBeGreaterThan(0);
+    for (const xr of xrs) {
+      const xrd = xrdFor(xr, xrds);
+      const composition = compositionFor(xr, xrd, compositions);
+      expect({ xr: objectId(xr), xrd: xrd?.metadata.name, composition: composition?.metadata.name }).toEqual({
+        xr: objectId(xr),
+        xrd: expect.any(String),
+        composition: expect.any(String),
+      });
+      const paths = readBackPaths(composition!);
+      const templates = paths.size;
+      let composite = xr;
+      let observed: KubeObject[] = [];
+      let out: RenderOutput | undefined;
+      for (let pass = 1; pass <= MAX_RECONCILES; pass++) {
+        [out] = await renderComposites(e, [{ composite, composition: composition!, xrd: xrd!, observed }]);
+        expect({ pass, xr: objectId(xr), error: out!.error, fatal: out!.fatal ?? false }).toEqual({
+          pass,
+          xr: objectId(xr),
+          error: undefined,
+          fatal: false,
+        });
+        composite = out!.composite!;
+        const name = (o: KubeObject): string =>
+          String((o.metadata.annotations as Record<string, string>)['crossplane.io/composition-resource-name']);
+        observed = out!.composed.map((o) => observedAsCreated(o, paths.get(name(o)) ?? []));
+        const ready = (
+          (composite.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
+        ).find((c) => c.type === 'Ready');
+        if (out!.composed.length === templates && ready?.status === 'True') break;
+      }
+      expect({ xr: objectId(xr), composed: out!.composed.length }).toEqual({ xr: objectId(xr), composed: templates });
+      const ready = (
+        (composite.status as { conditions?: { type: string; status: string; message?: string }[] }).conditions ?? []
+      ).find((c) => c.type === 'Ready');
+      expect({ xr: objectId(xr), ready: ready?.status, message: ready?.message }).toEqual({
+        xr: objectId(xr),
+        ready: 'True',
+        message: undefined,
+      });
+      finals.push({ env, xr: objectId(xr), out: out! });
+    }
+  });
+
+  it('every composed resource is accepted by the API server against its provider CRD (strict dry run)', async () => {
+    expect(finals.length).toBeGreaterThan(0);
+    const rejected: string[] = [];
+    const namespaces = new Set(
+      finals.flatMap((f) =>
+        f.out.composed.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined),
+      ),
+    );
+    for (const ns of namespaces) await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (const f of finals) {
+      for (const o of f.out.composed) {
+        const { status: _status, ...desired } = o;
+        void _status;
+        try {
+          const r = await api.create(desired as KubeObject, { dryRun: true });
+          for (const w of r.warnings) rejected.push(`${f.env} ${f.xr} -> ${objectId(o)}: warning: ${w}`);
+        } catch (err) {
+          rejected.push(`${f.env} ${f.xr} -> ${objectId(o)}: ${kubeMessage(err)}`);
+        }
+      }
+    }
+    expect(rejected).toEqual([]);
+  });
+
+  it('every JSON document in a composed string field (policies) parses, and every policy field is present', () => {
+    const invalid: string[] = [];
+    let policies = 0;
+    for (const f of finals) {
+      for (const o of f.out.composed) {
+        for (const { path, text } of jsonStrings(o.spec)) {
+          policies++;
+          try {
+            JSON.parse(text);
+          } catch (err) {
+            invalid.push(
+              `${f.env} ${f.xr} -> ${objectId(o)} spec.${path}: ${(err as Error).message}: ${text.slice(0, 200)}`,
+            );
+          }
+        }
+        if (['LifecyclePolicy', 'RepositoryPolicy', 'RolePolicy'].includes(o.kind)) {
+          const policy = (o.spec as { forProvider?: { policy?: unknown } }).forProvider?.policy;
+          if (typeof policy !== 'string')
+            invalid.push(`${f.env} ${f.xr} -> ${objectId(o)}: spec.forProvider.policy is missing`);
+        }
+      }
+    }
+    expect(invalid).toEqual([]);
+    expect(policies).toBeGreaterThan(0);
+  });
+});
