@@ -115,13 +115,20 @@ describe('offline Crossplane checks', () => {
       p.toFieldPath = 'spec.forProvider.description';
       p.transforms = [{ type: 'string', string: { type: 'Format', fmt: 'kept %s days' } }];
     });
-    expect(errors(check(fmt))).toEqual([expect.stringMatching(/transforms\[0\]: format verb %s does not accept a integer input \(Go prints %!s\(int64=\.\.\.\)\)/)]);
+    expect(errors(check(fmt))).toEqual([expect.stringMatching(/transforms\[0\]: format verb %s does not accept a integer input \(Go prints %!s\(float64=\.\.\.\)\)/)]);
 
     const combine = mutated('Composition', REPO, (c) => {
       const p = patchTo(template(c, 'lifecycle-policy'), 'spec.forProvider.policy');
-      p.combine.string.fmt = p.combine.string.fmt.replace('%d', '%s');
+      p.combine.string.fmt = p.combine.string.fmt.replace('%.0f', '%s');
     });
     expect(errors(check(combine))).toEqual([expect.stringMatching(/combine\.variables\[0\]: %s cannot format spec\.lifecycle\.untaggedExpiryDays \(a integer\)/)]);
+
+    // An XR reaches the function as a protobuf Struct: its integers are float64, and %d prints %!d(float64=7).
+    const intVerb = mutated('Composition', REPO, (c) => {
+      const p = patchTo(template(c, 'lifecycle-policy'), 'spec.forProvider.policy');
+      p.combine.string.fmt = p.combine.string.fmt.replace('%.0f', '%d');
+    });
+    expect(errors(check(intVerb))).toEqual([expect.stringMatching(/combine\.variables\[0\]: %d cannot format spec\.lifecycle\.untaggedExpiryDays \(a integer\); Go would print %!d\(float64=\.\.\.\)/)]);
   });
 
   it('catch a transform result that does not fit the target field', () => {

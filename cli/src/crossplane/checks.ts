@@ -1,7 +1,6 @@
 import { RESOURCE_ROLE_LABEL } from '@metrics-platform/cdk8s/lib/crossplane';
 import type { SchemaRegistry } from '../validate';
-import { CONVERTIBLE, type Transform } from './render/transforms';
-import { resolvePatchSets, RenderError, type Patch, type ResourcesInput } from './render/render';
+import { CONVERTIBLE, PtInputError, resolvePatchSets, type Patch, type ResourcesInput, type Transform } from './pt-input';
 import { assignable, schemaAt, schemaType, valueType, type Schema, type SchemaType } from './schema-path';
 
 /**
@@ -58,18 +57,22 @@ function servedXrKinds(xrds: readonly Obj[]): Set<string> {
 }
 
 function verbs(fmt: string): string[] {
-  return [...fmt.replace(/%%/g, '').matchAll(/%([a-zA-Z])/g)].map((m) => m[1] ?? '');
+  return [...fmt.replace(/%%/g, '').matchAll(/%[-+# 0]*[0-9]*(?:\.[0-9]+)?([a-zA-Z])/g)].map((m) => m[1] ?? '');
 }
 
-function verbAccepts(verb: string, t: SchemaType): boolean {
+/** `goInt`: the value is a Go int64 (it went through a convert to int/int64), not a number read from the XR. */
+function verbAccepts(verb: string, t: SchemaType, goInt = false): boolean {
   if (t === 'any' || verb === 'v') return true;
   if (verb === 's') return t === 'string';
-  if (verb === 'd') return t === 'integer';
+  if (verb === 'd') return t === 'integer' && goInt;
+  // Numbers read from the XR reach the function as protobuf Struct values: float64 even where the XRD says
+  // integer, so %d never fits them (Go prints %!d(float64=7)); %f, %e and %g do.
+  if (verb === 'f' || verb === 'e' || verb === 'g') return t === 'integer' || t === 'number';
   return false;
 }
 
 const CONVERT_TYPES: Record<string, SchemaType> = { string: 'string', int: 'integer', int64: 'integer', bool: 'boolean', float64: 'number' };
-const GO_TYPES: Partial<Record<SchemaType, string>> = { string: 'string', integer: 'int64', number: 'float64', boolean: 'bool' };
+const GO_TYPES: Partial<Record<SchemaType, string>> = { string: 'string', integer: 'float64', number: 'float64', boolean: 'bool' };
 
 /**
  * The type a transform chain produces from a source of type `input` (with the source's enum, if any), or a
@@ -77,9 +80,13 @@ const GO_TYPES: Partial<Record<SchemaType, string>> = { string: 'string', intege
  */
 export function transformedType(transforms: readonly Transform[], input: SchemaType, inputEnum?: readonly unknown[]): { type: SchemaType } | { error: string } {
   let t = input;
+  // Numbers read from the XR are float64 (protobuf Struct); only a convert transform makes an int64.
+  let goInt = false;
   let values = inputEnum;
   for (const [i, tr] of transforms.entries()) {
     const at = `transforms[${i}]`;
+    const inputIsInt = goInt;
+    goInt = false;
     switch (tr.type) {
       case 'map': {
         if (!assignable(t, 'string')) return { error: `${at}: a map transform needs a string input, got ${t}` };
@@ -104,7 +111,7 @@ export function transformedType(transforms: readonly Transform[], input: SchemaT
         if ((s.type ?? 'Format') === 'Format') {
           const vs = verbs(s.fmt ?? '');
           if (vs.length !== 1) return { error: `${at}: format ${JSON.stringify(s.fmt)} must have exactly one verb for its one input, has ${vs.length}` };
-          if (!verbAccepts(vs[0]!, t)) return { error: `${at}: format verb %${vs[0]} does not accept a ${t} input (Go prints %!${vs[0]}(${GO_TYPES[t] ?? t}=...))` };
+          if (!verbAccepts(vs[0]!, t, inputIsInt)) return { error: `${at}: format verb %${vs[0]} does not accept a ${t} input (Go prints %!${vs[0]}(${inputIsInt ? 'int64' : (GO_TYPES[t] ?? t)}=...))` };
         } else if (s.type === 'Convert') {
           if (!['ToUpper', 'ToLower', 'ToJson'].includes(String(s.convert))) return { error: `${at}: string convert ${String(s.convert)} is not used by this platform's renderer` };
         } else return { error: `${at}: string transform type ${String(s.type)} is not implemented by the offline renderer` };
@@ -121,6 +128,7 @@ export function transformedType(transforms: readonly Transform[], input: SchemaT
           return { error: `${at}: conversion from ${from ?? t} to ${goTo} is not supported` };
         }
         t = to;
+        goInt = tr.convert?.toType === 'int' || tr.convert?.toType === 'int64';
         values = undefined;
         break;
       }
@@ -279,7 +287,7 @@ function checkComposition(registry: SchemaRegistry, comp: Obj, xrKinds: Readonly
     try {
       templates = resolvePatchSets(input as unknown as ResourcesInput);
     } catch (err) {
-      if (!(err instanceof RenderError)) throw err;
+      if (!(err instanceof PtInputError)) throw err;
       c.error(inputAt, err.message);
       return;
     }

@@ -7,16 +7,19 @@ import { CliError, UsageError } from '../util/errors';
 import { findRepoRoot, resolveSchemasDir, SchemasNotFoundError, SchemaRegistry } from '../validate';
 import { checkPlatform, formatCrossplaneProblem, type Obj } from './checks';
 import { environmentXrs, platformObjects } from './platform-objects';
-import { applyDefaults } from './render/defaults';
-import { renderComposition } from './render/render';
+import { compositionFor, renderComposites, xrdFor, type RenderInput } from '../engines/crossplane-render';
+import { ensureEngines } from '../engines/ensure';
+import type { KubeObject } from '../engines/kube-api';
 
 const usage = `usage: platform render [--env ENV] [--xr KIND/NAME] [--schemas DIR] [--quiet]
 
-Offline 'crossplane render' of the environments' XRs: checks the platform API (XRDs, Compositions, packages,
-Usages) against the pinned CRDs, renders each XR of dist/<env>/ through its Composition (function-patch-and-transform
-semantics) and validates every composed managed resource fully against its provider CRD. Prints the composed
-resources as YAML (what Crossplane would create on the first reconcile; resources gated on another resource's
-status are listed as held back). Exit 1 on any problem, 2 on bad usage.
+\`crossplane render\` of the environments' XRs by the real engine: checks the platform API (XRDs, Compositions,
+packages, Usages) against the pinned CRDs (the fast static checks of \`platform validate\`), then renders each XR
+of dist/<env>/ with Crossplane's own composite reconciler (the pinned core binary) and the real composition
+functions started on loopback (engines/, built by \`platform engines ensure\` on first use: needs Go), and
+validates every composed resource against its provider CRD. Prints the composed resources as YAML: what
+Crossplane creates on the first reconcile (resources gated on another resource's status come later). Exit 1 on
+any problem (a fatal function result included), 2 on bad usage.
 
 flags:
   --env ENV        one environment (default: every environments/*.yaml)
@@ -50,7 +53,7 @@ const xrId = (o: Obj) => `${String(o.kind)}/${String(o.metadata?.name)}`;
 
 export const render: Command = {
   name: 'render',
-  summary: "offline 'crossplane render' of every environment's XRs, validated against the provider CRDs",
+  summary: "'crossplane render' of every environment's XRs by the real engine and functions, validated against the provider CRDs",
   usage,
   async run(args) {
     const a = parseRenderArgs(args);
@@ -72,9 +75,10 @@ export const render: Command = {
     }
     const platform = platformObjects(envs[0]?.namespace);
     const problems = checkPlatform(registry, platform).map(formatCrossplaneProblem);
-    const functions = new Set(platform.filter((o) => o.kind === 'Function').map((o) => String(o.metadata?.name)));
+    const compositions = platform.filter((o) => o.kind === 'Composition') as KubeObject[];
+    const xrds = platform.filter((o) => o.kind === 'CompositeResourceDefinition') as KubeObject[];
+    const jobs: { where: string; input: RenderInput }[] = [];
     let matched = 0;
-    let composed = 0;
     for (const env of envs) {
       let xrs: Obj[];
       try {
@@ -83,28 +87,40 @@ export const render: Command = {
         if (err instanceof EnvironmentXrError || err instanceof XrPropsError) throw new CliError(err.message);
         throw err;
       }
-      for (const xr of xrs) {
+      for (const xr of xrs as KubeObject[]) {
         if (a.xr !== undefined && xrId(xr) !== a.xr) continue;
         matched++;
         const where = `dist/${env.name}: ${xrId(xr)}`;
         problems.push(...registry.validate(xr).map((p) => `${where}: ${p.path}: ${p.message}`));
-        const comp = platform.find((o) => o.kind === 'Composition' && (o.spec as { compositeTypeRef?: { kind?: string } }).compositeTypeRef?.kind === xr.kind);
-        if (!comp) {
-          problems.push(`${where}: no Composition for kind ${String(xr.kind)}`);
+        const xrd = xrdFor(xr, xrds);
+        const composition = compositionFor(xr, xrd, compositions);
+        if (xrd === undefined || composition === undefined) {
+          problems.push(`${where}: no ${xrd === undefined ? 'XRD' : 'Composition'} for kind ${xr.kind}`);
           continue;
         }
-        const defaulted = applyDefaults(registry.schemaFor(String(xr.apiVersion), String(xr.kind)), xr) as Obj;
-        const result = renderComposition(comp, defaulted, { functions });
-        for (const r of result.resources) {
-          composed++;
-          problems.push(...registry.validate(r.object).map((p) => `${where} -> ${r.name}: ${p.path}: ${p.message}`));
-          if (!a.quiet) process.stdout.write(`---\n# ${where} -> ${r.name}\n${stringify(r.object, { lineWidth: 0 })}`);
-        }
-        if (!a.quiet) for (const s of result.skipped) process.stdout.write(`# ${where} -> ${s.name}: held back until ${s.reason}\n`);
-        problems.push(...result.warnings.map((w) => `${where}: ${w}`));
+        jobs.push({ where, input: { composite: xr, composition, xrd } });
       }
     }
     if (a.xr !== undefined && matched === 0) throw new UsageError(`--xr: got ${JSON.stringify(a.xr)}; no such XR in ${envs.map((e) => `dist/${e.name}`).join(', ')}`);
+    let composed = 0;
+    if (jobs.length > 0) {
+      const engines = await ensureEngines({ repoRoot: root });
+      const outputs = await renderComposites(
+        engines,
+        jobs.map((j) => j.input),
+      );
+      outputs.forEach((out, i) => {
+        const { where } = jobs[i]!;
+        if (out.error !== undefined) problems.push(`${where}: ${out.fatal === true ? 'fatal: ' : ''}${out.error}`);
+        for (const r of out.composed) {
+          composed++;
+          const name = String((r.metadata.annotations as Record<string, string> | undefined)?.['crossplane.io/composition-resource-name']);
+          problems.push(...registry.validate(r).map((p) => `${where} -> ${name}: ${p.path}: ${p.message}`));
+          if (!a.quiet) process.stdout.write(`---\n# ${where} -> ${name}\n${stringify(r, { lineWidth: 0 })}`);
+        }
+        for (const ev of out.events) if (ev.type === 'Warning') problems.push(`${where}: ${ev.reason}: ${ev.message}`);
+      });
+    }
     for (const p of problems) process.stderr.write(`${p}\n`);
     process.stderr.write(`${matched} XRs rendered into ${composed} composed resources, ${problems.length} problems\n`);
     return problems.length > 0 ? 1 : 0;

@@ -41,7 +41,11 @@ describe('transform types', () => {
   it('follow a chain: map to arrays, match results, string formats, conversions', () => {
     expect(transformedType([{ type: 'map', map: { Delete: ['*'], Orphan: ['Observe'] } }], 'string', ['Delete', 'Orphan'])).toEqual({ type: 'array' });
     expect(transformedType([{ type: 'match', match: { patterns: [{ type: 'literal', literal: 'a', result: 1 }], fallbackValue: 2 } }], 'string')).toEqual({ type: 'integer' });
-    expect(transformedType([{ type: 'string', string: { type: 'Format', fmt: '%d days' } }], 'integer')).toEqual({ type: 'string' });
+    expect(transformedType([{ type: 'string', string: { type: 'Format', fmt: '%.0f days' } }], 'integer')).toEqual({ type: 'string' });
+    // XR numbers reach the function as float64: %d prints %!d(float64=7) unless a convert made an int64 first.
+    expect(transformedType([{ type: 'string', string: { type: 'Format', fmt: '%d days' } }], 'integer')).toEqual({
+      error: 'transforms[0]: format verb %d does not accept a integer input (Go prints %!d(float64=...))',
+    });
     expect(transformedType([{ type: 'convert', convert: { toType: 'int64' } }, { type: 'string', string: { type: 'Format', fmt: 'n=%d' } }], 'string')).toEqual({ type: 'string' });
   });
 

@@ -1,4 +1,4 @@
-import { parseFieldPath } from './render/fieldpath';
+import { parseFieldPath } from './fieldpath';
 
 /** Looks field paths up in structural OpenAPI schemas: does a patch's path exist, and what type is there? */
 

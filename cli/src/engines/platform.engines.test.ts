@@ -95,7 +95,13 @@ describe('the platform against the real API server', () => {
     type Exclusion = { apiGroups?: string[]; kinds?: string[]; clusters?: string[] };
     const pairs = (cm: KubeObject): Set<string> => {
       const list = parse((cm.data as Record<string, string>)['resource.exclusions'] ?? '[]') as Exclusion[];
-      return new Set(list.flatMap((x) => (x.apiGroups ?? ['*']).flatMap((g) => (x.kinds ?? ['*']).map((k) => `${g}/${k}@${(x.clusters ?? ['*']).join(',')}`))));
+      return new Set(
+        list.flatMap((x) =>
+          (x.apiGroups ?? ['*']).flatMap((g) =>
+            (x.kinds ?? ['*']).map((k) => `${g}/${k}@${(x.clusters ?? ['*']).join(',')}`),
+          ),
+        ),
+      );
     };
     const ours = pairs(argocdConfigMap(bootstrap));
     const missing = [...pairs(upstreamArgocdConfigMap(e))].filter((p) => !ours.has(p));
