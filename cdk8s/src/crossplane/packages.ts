@@ -2,10 +2,12 @@ import { labelValue, standardLabels } from '../constructs/labels';
 import { PROVIDER_CONFIG_NAME } from './api';
 import { argoAnnotations } from '../sync-waves';
 import type { KubeObject } from './xrd';
+import { pinnedModuleVersion } from './engine-pins';
 
 /**
  * Crossplane packages, pinned by version. The provider versions match the CRDs the offline checks validate against
- * (provider-upjet-aws v2.6.0), the patch-and-transform version matches its pinned input CRD (v0.10.8).
+ * (provider-upjet-aws v2.6.0). Each function's version is the one engines/functions/<name>/go.mod pins, so the
+ * function the cluster runs is the one the engine suite judges the Compositions with.
  */
 export const PACKAGE_REGISTRY = 'xpkg.crossplane.io/crossplane-contrib';
 export const PROVIDER_AWS_VERSION = 'v2.6.0';
@@ -24,11 +26,11 @@ export const PROVIDERS: readonly PackagePin[] = ['ecr', 'eks', 'iam', 'kms'].map
 
 export const FUNCTION_PATCH_AND_TRANSFORM: PackagePin = {
   name: 'function-patch-and-transform',
-  package: `${PACKAGE_REGISTRY}/function-patch-and-transform:v0.10.8`,
+  package: `${PACKAGE_REGISTRY}/function-patch-and-transform:${pinnedModuleVersion('functions/patch-and-transform', 'github.com/crossplane-contrib/function-patch-and-transform')}`,
 };
 export const FUNCTION_AUTO_READY: PackagePin = {
   name: 'function-auto-ready',
-  package: `${PACKAGE_REGISTRY}/function-auto-ready:v0.6.0`,
+  package: `${PACKAGE_REGISTRY}/function-auto-ready:${pinnedModuleVersion('functions/auto-ready', 'github.com/crossplane-contrib/function-auto-ready')}`,
 };
 export const FUNCTIONS: readonly PackagePin[] = [FUNCTION_PATCH_AND_TRANSFORM, FUNCTION_AUTO_READY];
 
