@@ -54,7 +54,7 @@ export const fromXr = (fromFieldPath: string, toFieldPath: string, extra: { tran
 
 export const toXr = (fromFieldPath: string, toFieldPath: string): Patch => ({ type: 'ToCompositeFieldPath', fromFieldPath, toFieldPath });
 
-/** A string built from XR fields with a printf format (`%s`, `%d`); skipped while any variable is missing. */
+/** A string built from XR fields with a printf format (`%s`, `%.0f`: XR numbers arrive as float64); skipped while any variable is missing. */
 export const combine = (variables: readonly string[], fmt: string, toFieldPath: string): Patch => ({
   type: 'CombineFromComposite',
   combine: { strategy: 'string', variables: variables.map((fromFieldPath) => ({ fromFieldPath })), string: { fmt } },

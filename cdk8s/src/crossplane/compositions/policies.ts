@@ -1,16 +1,19 @@
 /**
  * IAM and ECR policy documents of the Compositions, written as objects and turned into printf formats for
  * CombineFromComposite patches: `{{s}}` inside a string becomes `%s`, the
- * whole JSON string `"{{d}}"` becomes a bare `%d` (a number).
+ * whole JSON string `"{{d}}"` becomes a bare `%.0f` (a whole number).
+ *
+ * Not `%d`: the XR reaches the function as a protobuf Struct, whose numbers are all float64, so Go's `%d` prints
+ * `%!d(float64=7)` (invalid JSON). The XRD declares these fields as integers, so `%.0f` prints them exactly.
  */
 
 const PLACEHOLDER = /"\{\{d\}\}"|\{\{s\}\}/g;
 
-/** JSON of `doc` with string placeholders `{{s}}` -> %s and number placeholders `"{{d}}"` -> %d. */
+/** JSON of `doc` with string placeholders `{{s}}` -> %s and whole-number placeholders `"{{d}}"` -> %.0f. */
 export function policyFormat(doc: unknown): string {
   const json = JSON.stringify(doc);
   if (json.includes('%')) throw new Error(`policy document contains "%", which a printf format would misread: ${json}`);
-  return json.replace(PLACEHOLDER, (m) => (m.startsWith('"') ? '%d' : '%s'));
+  return json.replace(PLACEHOLDER, (m) => (m.startsWith('"') ? '%.0f' : '%s'));
 }
 
 export const S = '{{s}}';
