@@ -25,9 +25,9 @@ const customizationsKey = "resource.customizations"
 // split keys resource.customizations.health.<group_kind> (and .useOpenLibs.<group_kind>), as Argo CD's settings do.
 func loadOverrides(configMap []byte) (map[string]override, error) {
 	var cm struct {
-		Kind     string            `json:"kind"`
+		Kind     string                `json:"kind"`
 		Metadata struct{ Name string } `json:"metadata"`
-		Data     map[string]string `json:"data"`
+		Data     map[string]string     `json:"data"`
 	}
 	if err := yaml.Unmarshal(configMap, &cm); err != nil {
 		return nil, err
