@@ -26,6 +26,8 @@ export interface AppConfig {
   readonly bufferSize: number;
   /** Longest time a metric waits in the buffer; at or below statsd's 10 s flush. @default 1000 */
   readonly flushIntervalMs: number;
+  /** TCP only: most bytes held while statsd is slow or away; beyond it metrics are dropped and counted. @default 4 MiB */
+  readonly tcpQueueBytes: number;
   /** pino log level. @default 'info' */
   readonly logLevel: LogLevel;
   /** Port of the probe and stats HTTP server; 0 picks a free one. @default 8080 */
@@ -109,6 +111,12 @@ export const ENV_VARIABLES = {
     '1000',
     `an integer from 1 to ${STATSD_FLUSH_INTERVAL_MS} (ms, at most statsd's flushInterval)`,
     integer(1, STATSD_FLUSH_INTERVAL_MS),
+  ),
+  tcpQueueBytes: variable(
+    'METRICS_TCP_QUEUE_BYTES',
+    '4194304',
+    'an integer from 65536 to 67108864 (bytes held for a slow or absent TCP statsd; more is dropped)',
+    integer(65_536, 64 * 1024 * 1024),
   ),
   logLevel: variable('LOG_LEVEL', 'info', `one of: ${LOG_LEVELS.join(', ')}`, z.enum(LOG_LEVELS)),
   httpPort: variable('HTTP_PORT', '8080', 'an integer from 0 (any free port) to 65535', integer(0, 65535)),
