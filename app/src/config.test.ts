@@ -77,6 +77,11 @@ describe('loadConfig', () => {
     ['METRICS_BACKEND_HOST', 'graphite:8125'],
     ['METRICS_BACKEND_HOST', 'http://graphite'],
     ['METRICS_BACKEND_HOST', '-graphite'],
+    // Not an IP address, and no host name either: the resolver would read them as IPv4 numbers.
+    ['METRICS_BACKEND_HOST', '999.1.1.1'],
+    ['METRICS_BACKEND_HOST', '10.0.0.256'],
+    ['METRICS_BACKEND_HOST', '12345'],
+    ['METRICS_BACKEND_HOST', 'statsd.1'],
     ['METRICS_BACKEND_PORT', '0'],
     ['METRICS_BACKEND_PORT', '65536'],
     ['METRICS_BACKEND_PORT', '81.5'],
@@ -119,6 +124,48 @@ describe('loadConfig', () => {
     const spec = Object.values(ENV_VARIABLES).find((v) => v.name === name);
     expect(error.issues).toEqual([{ variable: name, value, expected: spec?.expected }]);
     expect(error.message).toContain(`${name}=${JSON.stringify(value)} is invalid, expected ${spec?.expected}`);
+  });
+
+  describe('a metric line must fit the buffer', () => {
+    const name = (length: number) => `a${'.b'.repeat((length - 1) / 2)}`; // odd lengths
+
+    it('accepts the longest name whose line fits METRICS_BUFFER_SIZE exactly', () => {
+      // "<name>:1000|ms" is the name plus 8 bytes.
+      expect(loadConfig({ METRICS_NAME: name(1423) }).metricName).toHaveLength(1423);
+      expect(loadConfig({ METRICS_NAME: name(91), METRICS_BUFFER_SIZE: '99' }).metricName).toHaveLength(91);
+    });
+
+    it.each([
+      ['1425 characters', { METRICS_NAME: name(1425) }, '1433 bytes', '=1432 (1432 bytes), i.e. at most 1424 '],
+      ['1999 characters', { METRICS_NAME: name(1999) }, '2007 bytes', 'at most 1424 characters'],
+      [
+        '91 + a prefix',
+        { METRICS_NAME: name(91), METRICS_PREFIX: 'p.', METRICS_BUFFER_SIZE: '99' },
+        '101 bytes',
+        'at most 89 ',
+      ],
+      [
+        '91 + a rate',
+        { METRICS_NAME: name(91), METRICS_SAMPLE_RATE: '0.5', METRICS_BUFFER_SIZE: '99' },
+        '104 bytes',
+        'at most 86 ',
+      ],
+      [
+        '70001, unbuffered',
+        { METRICS_NAME: name(70_001), METRICS_BUFFER_SIZE: '0' },
+        '70009 bytes',
+        '(65507 bytes), i.e. at most 65499 ',
+      ],
+    ])('refuses a name of %s at start-up, naming METRICS_NAME', (_label, env, lineBytes, limit) => {
+      const error = configError(env);
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues[0]?.variable).toBe('METRICS_NAME');
+      expect(error.message).toMatch(/^invalid configuration: METRICS_NAME="a\.b.*\.\.\. \(\d+ characters\) is invalid/);
+      expect(error.message).toContain(lineBytes);
+      expect(error.message).toContain(limit);
+      // One readable line, not the whole name.
+      expect(error.message.length).toBeLessThan(400);
+    });
   });
 
   it.each([
