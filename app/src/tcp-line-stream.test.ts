@@ -9,27 +9,30 @@ class Listener {
   readonly lines: string[] = [];
   readonly connections = new Set<Socket>();
   private rest = '';
-  private constructor(
-    readonly server: Server,
-    readonly port: number,
-  ) {}
+  private readonly server: Server;
 
-  static async start(port = 0, read = true): Promise<Listener> {
-    let listener: Listener | undefined;
-    const server = createServer((conn) => {
-      listener?.connections.add(conn);
-      conn.on('close', () => listener?.connections.delete(conn));
+  private constructor(read: boolean) {
+    this.server = createServer((conn) => {
+      this.connections.add(conn);
+      conn.on('close', () => this.connections.delete(conn));
       conn.on('error', () => conn.destroy());
       if (!read) {
         conn.pause();
         return;
       }
-      conn.setEncoding('utf8').on('data', (chunk: string) => listener?.onData(chunk));
+      conn.setEncoding('utf8').on('data', (chunk: string) => this.onData(chunk));
     });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    listener = new Listener(server, (server.address() as AddressInfo).port);
+  }
+
+  static async start(port = 0, read = true): Promise<Listener> {
+    const listener = new Listener(read);
+    await new Promise<void>((resolve) => listener.server.listen(port, '127.0.0.1', resolve));
+    listener.port = (listener.server.address() as AddressInfo).port;
     return listener;
   }
+
+  /** The bound port, kept after close() so a restart can take it again. */
+  port = 0;
 
   /** Closes the listener and every connection (as a statsd that exits). */
   close(): Promise<void> {

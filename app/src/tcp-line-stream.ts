@@ -83,8 +83,8 @@ export class TcpLineStream extends EventEmitter {
   private disconnectCount = 0;
   private droppedMetricCount = 0;
   private droppedByteCount = 0;
-  /** Written to the socket, not yet taken by the kernel (lost if the connection goes). */
-  private inSocketMetrics = 0;
+  /** Written to the socket, not yet taken by the kernel (lost if the connection goes), oldest first. */
+  private inSocket: string[] = [];
   private inSocketBytes = 0;
   private resolveClosed!: (outcome: TcpCloseOutcome) => void;
 
@@ -177,8 +177,9 @@ export class TcpLineStream extends EventEmitter {
 
   private open(): void {
     if (this.state !== 'closing') this.state = 'connecting';
-    const socket = connect({ host: this.props.host, port: this.props.port, noDelay: true });
+    const socket = connect({ host: this.props.host, port: this.props.port });
     this.socket = socket;
+    this.inSocket = [];
     socket.setTimeout(this.connectTimeoutMs);
     socket.on('timeout', () => {
       socket.destroy(
@@ -230,17 +231,15 @@ export class TcpLineStream extends EventEmitter {
     while (this.pendingBytes > 0 && !socket.writableNeedDrain) {
       const chunk = this.takeChunk();
       const bytes = Buffer.byteLength(chunk);
-      const metrics = countLines(chunk);
+      const inSocket = this.inSocket;
+      inSocket.push(chunk);
       this.inSocketBytes += bytes;
-      this.inSocketMetrics += metrics;
+      // A socket completes its writes in order: the oldest entry of its list is this one.
       socket.write(chunk, (error) => {
+        inSocket.shift();
         this.inSocketBytes -= bytes;
-        this.inSocketMetrics -= metrics;
         // Destroyed before the kernel took it: lost with the connection.
-        if (error) {
-          this.droppedMetricCount += metrics;
-          this.droppedByteCount += bytes;
-        }
+        if (error) this.drop(chunk, bytes);
       });
     }
     if (this.state === 'closing' && this.pendingBytes === 0 && !socket.writableEnded) socket.end();
@@ -276,7 +275,8 @@ export class TcpLineStream extends EventEmitter {
     let pendingMetrics = 0;
     for (let i = this.pendingHead; i < this.pending.length; i++)
       pendingMetrics += countLines(this.pending[i] as string);
-    const lostMetrics = pendingMetrics + this.inSocketMetrics;
+    let lostMetrics = pendingMetrics;
+    for (const chunk of this.inSocket) lostMetrics += countLines(chunk);
     const lostBytes = this.pendingBytes + this.inSocketBytes;
     this.droppedMetricCount += pendingMetrics;
     this.droppedByteCount += this.pendingBytes;
