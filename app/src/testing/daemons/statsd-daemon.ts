@@ -9,8 +9,11 @@ export interface StatsdDaemonProps {
   readonly graphitePort: number;
   /** statsd flushInterval. @default 1000 */
   readonly flushIntervalMs?: number;
-  /** UDP receive buffer (the kernel caps it at net.core.rmem_max). @default 8 MiB */
-  readonly recvBufferSize?: number;
+  /**
+   * UDP receive buffer (the kernel caps it at net.core.rmem_max), or 'kernel-default' for statsd's own UDP server,
+   * which sets none (net.core.rmem_default, typically 208 KiB: what the graphite-statsd image runs). @default 8 MiB
+   */
+  readonly recvBufferSize?: number | 'kernel-default';
   /** Transport statsd listens on: UDP (with `recvBufferSize`) or its TCP server. @default 'udp' */
   readonly protocol?: 'udp' | 'tcp';
   /** Port to listen on, e.g. the previous daemon's to restart it in place. @default a free port */
@@ -55,15 +58,17 @@ export class StatsdDaemon {
       flushInterval: props.flushIntervalMs ?? 1000,
       backends: ['./backends/graphite'],
       servers: [
-        protocol === 'udp'
-          ? {
-              server: StatsdDaemon.UDP_SERVER_JS,
-              address: '127.0.0.1',
-              port,
-              recvBufferSize: props.recvBufferSize ?? 8 * 1024 * 1024,
-            }
-          : // statsd resolves its own server modules relative to stats.js.
-            { server: './servers/tcp', address: '127.0.0.1', port },
+        protocol === 'udp' && props.recvBufferSize === 'kernel-default'
+          ? { server: './servers/udp', address: '127.0.0.1', port }
+          : protocol === 'udp'
+            ? {
+                server: StatsdDaemon.UDP_SERVER_JS,
+                address: '127.0.0.1',
+                port,
+                recvBufferSize: props.recvBufferSize ?? 8 * 1024 * 1024,
+              }
+            : // statsd resolves its own server modules relative to stats.js.
+              { server: './servers/tcp', address: '127.0.0.1', port },
       ],
       mgmt_address: '127.0.0.1',
       mgmt_port: managementPort,
