@@ -7,6 +7,7 @@ import { ProbeServer } from './http-server';
 import type { Logger } from './logger';
 import { Ticker } from './ticker';
 import { closeStatsdClient, createStatsdClient, lineSinkOf } from './statsd-client';
+import { TcpLineStream } from './tcp-line-stream';
 
 export interface MetricsAppProps {
   readonly config: AppConfig;
@@ -25,6 +26,8 @@ const CLIENT_CLOSE_SHARE = 0.8;
  */
 export class MetricsApp {
   readonly client: StatsD;
+  /** The TCP connection to statsd (`METRICS_PROTOCOL=tcp`, not in mock mode). */
+  private readonly tcp: TcpLineStream | undefined;
   private readonly config: AppConfig;
   private readonly logger: Logger;
   private readonly errors: ErrorReporter;
@@ -39,10 +42,21 @@ export class MetricsApp {
     this.config = props.config;
     this.logger = props.logger;
     this.errors = new ErrorReporter({ logger: this.logger.child({ component: 'statsd-client' }) });
+    const mock = props.mockClient ?? false;
+    this.tcp =
+      this.config.protocol === 'tcp' && !mock
+        ? new TcpLineStream({
+            host: this.config.backendHost,
+            port: this.config.backendPort,
+            maxQueuedBytes: this.config.tcpQueueBytes,
+            onError: this.errors.report,
+          })
+        : undefined;
     this.client = createStatsdClient({
       config: this.config,
       errorHandler: this.errors.report,
-      mock: props.mockClient ?? false,
+      mock,
+      tcpStream: this.tcp,
     });
     this.emitter = new MetricsEmitter({
       sink: lineSinkOf(this.client),
@@ -80,6 +94,7 @@ export class MetricsApp {
       },
       'sending metrics',
     );
+    this.tcp?.start();
     this.loop.start();
     this.ready = true;
     return port;
@@ -98,14 +113,32 @@ export class MetricsApp {
       }),
     ]);
     clearTimeout(timer);
-    if ('timedOut' in outcome) {
+    if (this.tcp !== undefined) {
+      // TCP knows what it could not send: say it was lost only when something was.
+      if ('timedOut' in outcome) this.tcp.abort();
+      const { lostMetrics, lostBytes } = await this.tcp.closed;
+      if (lostMetrics > 0) {
+        this.logger.warn(
+          { lostMetrics, lostBytes, budgetMs, timedOut: 'timedOut' in outcome },
+          'final flush incomplete: queued metrics were lost',
+        );
+      }
+    } else if ('timedOut' in outcome) {
       this.logger.warn({ budgetMs }, 'final flush did not finish in time: buffered metrics may be lost');
     } else if (outcome.error !== undefined) {
-      this.logger.warn({ err: { message: outcome.error.message } }, 'final flush failed: buffered metrics were lost');
+      this.logger.warn(
+        { err: { code: (outcome.error as NodeJS.ErrnoException).code, message: outcome.error.message } },
+        'final flush failed: buffered metrics were lost',
+      );
     }
     await this.server.close();
     this.logger.info(
-      { metricsSent: this.emitter.sent, errors: this.errors.total, errorsByCode: this.errors.byCode() },
+      {
+        metricsSent: this.emitter.sent,
+        errors: this.errors.total,
+        errorsByCode: this.errors.byCode(),
+        ...(this.tcp === undefined ? {} : { transport: this.tcp.stats }),
+      },
       'metrics client closed',
     );
   }
@@ -125,6 +158,7 @@ export class MetricsApp {
       payloads: this.emitter.payloads,
       errors: this.errors.total,
       errorsByCode: this.errors.byCode(),
+      ...(this.tcp === undefined ? {} : { transport: this.tcp.stats }),
       memory: {
         rssBytes: memory.rss,
         maxRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       sampleRate: 1,
       bufferSize: 1432,
       flushIntervalMs: 1000,
+      tcpQueueBytes: 4 * 1024 * 1024,
       logLevel: 'info',
       httpPort: 8080,
       shutdownTimeoutMs: 5000,
@@ -43,6 +44,7 @@ describe('loadConfig', () => {
       METRICS_SAMPLE_RATE: '0.25',
       METRICS_BUFFER_SIZE: '0',
       METRICS_FLUSH_INTERVAL_MS: '10000',
+      METRICS_TCP_QUEUE_BYTES: '65536',
       LOG_LEVEL: 'debug',
       HTTP_PORT: '0',
       SHUTDOWN_TIMEOUT_MS: '100',
@@ -57,6 +59,7 @@ describe('loadConfig', () => {
       sampleRate: 0.25,
       bufferSize: 0,
       flushIntervalMs: 10000,
+      tcpQueueBytes: 65536,
       logLevel: 'debug',
       httpPort: 0,
       shutdownTimeoutMs: 100,
@@ -74,6 +77,11 @@ describe('loadConfig', () => {
     ['METRICS_BACKEND_HOST', 'graphite:8125'],
     ['METRICS_BACKEND_HOST', 'http://graphite'],
     ['METRICS_BACKEND_HOST', '-graphite'],
+    // Not an IP address, and no host name either: the resolver would read them as IPv4 numbers.
+    ['METRICS_BACKEND_HOST', '999.1.1.1'],
+    ['METRICS_BACKEND_HOST', '10.0.0.256'],
+    ['METRICS_BACKEND_HOST', '12345'],
+    ['METRICS_BACKEND_HOST', 'statsd.1'],
     ['METRICS_BACKEND_PORT', '0'],
     ['METRICS_BACKEND_PORT', '65536'],
     ['METRICS_BACKEND_PORT', '81.5'],
@@ -104,6 +112,8 @@ describe('loadConfig', () => {
     ['METRICS_BUFFER_SIZE', '65508'],
     ['METRICS_FLUSH_INTERVAL_MS', '0'],
     ['METRICS_FLUSH_INTERVAL_MS', '10001'],
+    ['METRICS_TCP_QUEUE_BYTES', '65535'],
+    ['METRICS_TCP_QUEUE_BYTES', '67108865'],
     ['LOG_LEVEL', 'verbose'],
     ['LOG_LEVEL', 'INFO'],
     ['HTTP_PORT', '70000'],
@@ -114,6 +124,48 @@ describe('loadConfig', () => {
     const spec = Object.values(ENV_VARIABLES).find((v) => v.name === name);
     expect(error.issues).toEqual([{ variable: name, value, expected: spec?.expected }]);
     expect(error.message).toContain(`${name}=${JSON.stringify(value)} is invalid, expected ${spec?.expected}`);
+  });
+
+  describe('a metric line must fit the buffer', () => {
+    const name = (length: number) => `a${'.b'.repeat((length - 1) / 2)}`; // odd lengths
+
+    it('accepts the longest name whose line fits METRICS_BUFFER_SIZE exactly', () => {
+      // "<name>:1000|ms" is the name plus 8 bytes.
+      expect(loadConfig({ METRICS_NAME: name(1423) }).metricName).toHaveLength(1423);
+      expect(loadConfig({ METRICS_NAME: name(91), METRICS_BUFFER_SIZE: '99' }).metricName).toHaveLength(91);
+    });
+
+    it.each([
+      ['1425 characters', { METRICS_NAME: name(1425) }, '1433 bytes', '=1432 (1432 bytes), i.e. at most 1424 '],
+      ['1999 characters', { METRICS_NAME: name(1999) }, '2007 bytes', 'at most 1424 characters'],
+      [
+        '91 + a prefix',
+        { METRICS_NAME: name(91), METRICS_PREFIX: 'p.', METRICS_BUFFER_SIZE: '99' },
+        '101 bytes',
+        'at most 89 ',
+      ],
+      [
+        '91 + a rate',
+        { METRICS_NAME: name(91), METRICS_SAMPLE_RATE: '0.5', METRICS_BUFFER_SIZE: '99' },
+        '104 bytes',
+        'at most 86 ',
+      ],
+      [
+        '70001, unbuffered',
+        { METRICS_NAME: name(70_001), METRICS_BUFFER_SIZE: '0' },
+        '70009 bytes',
+        '(65507 bytes), i.e. at most 65499 ',
+      ],
+    ])('refuses a name of %s at start-up, naming METRICS_NAME', (_label, env, lineBytes, limit) => {
+      const error = configError(env);
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues[0]?.variable).toBe('METRICS_NAME');
+      expect(error.message).toMatch(/^invalid configuration: METRICS_NAME="a\.b.*\.\.\. \(\d+ characters\) is invalid/);
+      expect(error.message).toContain(lineBytes);
+      expect(error.message).toContain(limit);
+      // One readable line, not the whole name.
+      expect(error.message.length).toBeLessThan(400);
+    });
   });
 
   it.each([

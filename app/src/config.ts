@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { MAX_DELAY_MS, timerLineSuffix } from './emitter';
 
 /**
  * The app's whole configuration, read once from the environment at start-up.
@@ -26,6 +27,8 @@ export interface AppConfig {
   readonly bufferSize: number;
   /** Longest time a metric waits in the buffer; at or below statsd's 10 s flush. @default 1000 */
   readonly flushIntervalMs: number;
+  /** TCP only: most bytes held while statsd is slow or away; beyond it metrics are dropped and counted. @default 4 MiB */
+  readonly tcpQueueBytes: number;
   /** pino log level. @default 'info' */
   readonly logLevel: LogLevel;
   /** Port of the probe and stats HTTP server; 0 picks a free one. @default 8080 */
@@ -69,7 +72,8 @@ export const ENV_VARIABLES = {
     'METRICS_BACKEND_HOST',
     'graphite',
     'a DNS host name or an IP address',
-    z.string().refine((v) => isIP(v) !== 0 || HOSTNAME.test(v)),
+    // An all-digit last label is no host name: the resolver reads `999.1.1.1` or `12345` as an IPv4 number.
+    z.string().refine((v) => isIP(v) !== 0 || (HOSTNAME.test(v) && !/(^|\.)[0-9]+\.?$/.test(v))),
   ),
   backendPort: variable('METRICS_BACKEND_PORT', '8125', 'an integer from 1 to 65535', integer(1, 65535)),
   protocol: variable('METRICS_PROTOCOL', 'udp', 'one of: udp, tcp', z.enum(['udp', 'tcp'])),
@@ -110,6 +114,12 @@ export const ENV_VARIABLES = {
     `an integer from 1 to ${STATSD_FLUSH_INTERVAL_MS} (ms, at most statsd's flushInterval)`,
     integer(1, STATSD_FLUSH_INTERVAL_MS),
   ),
+  tcpQueueBytes: variable(
+    'METRICS_TCP_QUEUE_BYTES',
+    '4194304',
+    'an integer from 65536 to 67108864 (bytes held for a slow or absent TCP statsd; more is dropped)',
+    integer(65_536, 64 * 1024 * 1024),
+  ),
   logLevel: variable('LOG_LEVEL', 'info', `one of: ${LOG_LEVELS.join(', ')}`, z.enum(LOG_LEVELS)),
   httpPort: variable('HTTP_PORT', '8080', 'an integer from 0 (any free port) to 65535', integer(0, 65535)),
   shutdownTimeoutMs: variable(
@@ -132,11 +142,18 @@ export class ConfigError extends Error {
   constructor(readonly issues: readonly ConfigIssue[]) {
     super(
       `invalid configuration: ${issues
-        .map((i) => `${i.variable}=${JSON.stringify(i.value)} is invalid, expected ${i.expected}`)
+        .map((i) => `${i.variable}=${shortValue(i.value)} is invalid, expected ${i.expected}`)
         .join('; ')}`,
     );
     this.name = 'ConfigError';
   }
+}
+
+/** The value as JSON, cut to 80 characters (a 70,000-character name would otherwise be the whole log line). */
+function shortValue(value: string): string {
+  return value.length <= 80
+    ? JSON.stringify(value)
+    : `${JSON.stringify(value.slice(0, 80))}... (${value.length} characters)`;
 }
 
 /** Reads and validates the configuration; throws {@link ConfigError} listing every invalid variable at once. */
@@ -153,7 +170,31 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     }
   }
   if (issues.length > 0) throw new ConfigError(issues);
-  return values as unknown as AppConfig;
+  const config = values as unknown as AppConfig;
+  const lineLimit = config.bufferSize > 0 ? config.bufferSize : MAX_UDP_PAYLOAD_BYTES;
+  const longest = longestLineBytes(config);
+  if (longest > lineLimit) {
+    // Such a line would never fit a datagram (or exceed the buffer): every send would fail or be oversized.
+    throw new ConfigError([
+      {
+        variable: ENV_VARIABLES.metricName.name,
+        value: config.metricName,
+        expected:
+          `a name whose longest line (${longest} bytes: METRICS_PREFIX + METRICS_NAME + ":1000|ms" and the sample ` +
+          `rate) fits METRICS_BUFFER_SIZE=${config.bufferSize} (${lineLimit} bytes), i.e. at most ` +
+          `${Math.max(0, config.metricName.length - (longest - lineLimit))} characters here`,
+      },
+    ]);
+  }
+  return config;
+}
+
+/** Largest UDP payload over IPv4; also the line limit when unbuffered. */
+export const MAX_UDP_PAYLOAD_BYTES = 65_507;
+
+/** Bytes of the longest line the app can send: the largest delay (1000 ms) with the sample-rate suffix. */
+export function longestLineBytes(config: Pick<AppConfig, 'prefix' | 'metricName' | 'sampleRate'>): number {
+  return `${qualifiedMetricName(config)}:${MAX_DELAY_MS}${timerLineSuffix(config.sampleRate)}`.length;
 }
 
 /** The full timer name as statsd and Graphite see it (before statsd's `stats.timers.` namespace). */

@@ -46,7 +46,7 @@ export class MetricsEmitter {
     this.sink = props.sink;
     this.sampleRate = sampleRate;
     this.linePrefix = `${props.metricName}:`;
-    this.lineSuffix = sampleRate < 1 ? `|ms|@${plainDecimal(sampleRate)}` : '|ms';
+    this.lineSuffix = timerLineSuffix(sampleRate);
     this.maxPayloadBytes = props.maxPayloadBytes ?? 1432;
     this.random = props.random ?? Math.random;
   }
@@ -91,6 +91,11 @@ export class MetricsEmitter {
     this.payloadCount++;
     this.sink.send(payload);
   }
+}
+
+/** What follows the value in a timer line: `|ms`, and `|@r` when sampled. */
+export function timerLineSuffix(sampleRate: number): string {
+  return sampleRate < 1 ? `|ms|@${plainDecimal(sampleRate)}` : '|ms';
 }
 
 /** `r` without exponent notation: statsd reads `|@1e-7` as a rate of 1 (it only takes digits and dots). */

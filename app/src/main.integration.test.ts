@@ -189,14 +189,19 @@ describe('metrics app process', () => {
     expect(line?.msg).toContain('METRICS_PREFIX="noseparator" is invalid, expected empty, or dot-separated');
   });
 
-  it('exits 1 with a fatal log when HTTP_PORT is taken', async () => {
+  it('reports a taken HTTP_PORT as a configuration error: exit 78, one line naming HTTP_PORT, no stack', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, resolve));
     try {
       const port = (blocker.address() as AddressInfo).port;
       const app = start({ HTTP_PORT: String(port), METRICS_BACKEND_HOST: '127.0.0.1' });
-      expect((await app.exited).code).toBe(1);
-      expect(app.logs.at(-1)).toMatchObject({ level: 'fatal', err: { code: 'EADDRINUSE' } });
+      expect((await app.exited).code).toBe(78);
+      expect(app.logs.at(-1)).toMatchObject({
+        level: 'fatal',
+        msg: `invalid configuration: HTTP_PORT=${port} is already in use (EADDRINUSE), expected a free port`,
+      });
+      expect(app.logs.some((l) => 'err' in l)).toBe(false);
+      expect(app.stderr).toBe('');
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }

@@ -1,5 +1,5 @@
 import { MetricsApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, ENV_VARIABLES, loadConfig } from './config';
 import { createLogger } from './logger';
 import { GracefulShutdown } from './shutdown';
 
@@ -27,7 +27,19 @@ async function main(): Promise<void> {
   });
   const app = new MetricsApp({ config, logger });
   new GracefulShutdown({ onShutdown: () => app.stop(), timeoutMs: config.shutdownTimeoutMs, logger }).install();
-  await app.start();
+  try {
+    await app.start();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A port taken (e.g. by an app left running) or not allowed is the configuration's fault, not a crash.
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    const reason = code === 'EADDRINUSE' ? 'is already in use' : 'may not be bound by this user';
+    logger.fatal(
+      { variable: ENV_VARIABLES.httpPort.name, value: config.httpPort, code },
+      `invalid configuration: HTTP_PORT=${config.httpPort} ${reason} (${code}), expected a free port`,
+    );
+    process.exit(EXIT_CONFIG);
+  }
 }
 
 void main();

@@ -1,5 +1,7 @@
+import type { Writable } from 'node:stream';
 import { StatsD } from 'hot-shots';
 import type { AppConfig } from './config';
+import type { TcpLineStream } from './tcp-line-stream';
 
 /**
  * The one hot-shots entry point the emitter uses: `send(payload)` queues already formatted statsd lines into the
@@ -17,6 +19,11 @@ export interface StatsdClientProps {
   readonly errorHandler: (error: Error) => void;
   /** Record payloads in `mockBuffer` instead of sending (unit tests). @default false */
   readonly mock?: boolean;
+  /**
+   * For `protocol: 'tcp'`: the connection hot-shots writes to instead of its own TCP transport, which gives up
+   * reconnecting after a refused connect or a peer close and queues without limit. Required for TCP unless `mock`.
+   */
+  readonly tcpStream?: TcpLineStream;
 }
 
 /**
@@ -25,15 +32,24 @@ export interface StatsdClientProps {
  */
 export function createStatsdClient(props: StatsdClientProps): StatsD {
   const { config } = props;
+  const mock = props.mock ?? false;
+  if (config.protocol === 'tcp' && !mock && props.tcpStream === undefined) {
+    throw new Error("a TCP statsd client needs a tcpStream (hot-shots' own TCP transport does not reconnect)");
+  }
+  const transport =
+    config.protocol === 'tcp' && props.tcpStream !== undefined
+      ? // hot-shots uses only write(data, cb), destroy(), `destroyed` and the events of the stream it is given.
+        { protocol: 'stream' as const, stream: props.tcpStream as unknown as Writable }
+      : { protocol: config.protocol };
   return new StatsD({
     host: config.backendHost,
     port: config.backendPort,
-    protocol: config.protocol,
+    ...transport,
     maxBufferSize: config.bufferSize,
     bufferFlushInterval: config.flushIntervalMs,
     cacheDns: true,
     errorHandler: props.errorHandler,
-    mock: props.mock ?? false,
+    mock,
   });
 }
 
@@ -50,7 +66,9 @@ export function lineSinkOf(client: StatsD): StatsdLineSink {
 export function closeStatsdClient(client: StatsD): Promise<Error | undefined> {
   return new Promise((resolve) => {
     try {
-      client.close((error) => resolve(error ?? undefined));
+      // hot-shots passes on the socket's 'close' argument, which for a net.Socket is the boolean `hadError`: only an
+      // Error is a failure (treating `false` as one logged "buffered metrics were lost" after every clean TCP close).
+      client.close((error: unknown) => resolve(error instanceof Error ? error : undefined));
     } catch (error) {
       resolve(error instanceof Error ? error : new Error(String(error)));
     }

@@ -27,20 +27,33 @@ export async function startUdpSink(): Promise<Sink> {
   };
 }
 
-/** TCP sink on an ephemeral loopback port (statsd's TCP protocol: newline-separated lines on a stream). */
-export async function startTcpSink(): Promise<Sink> {
+export interface TcpSinkOptions {
+  /** @default 0 (an ephemeral port) */
+  readonly port?: number;
+  /** false: accept connections but never read from them (a stuck statsd). @default true */
+  readonly read?: boolean;
+}
+
+/** TCP sink on a loopback port (statsd's TCP protocol: newline-separated lines on a stream). */
+export async function startTcpSink(options: TcpSinkOptions = {}): Promise<Sink & { readonly connections: number }> {
   const packets: Buffer[] = [];
   const connections = new Set<Socket>();
+  let accepted = 0;
   const server: Server = createServer((conn) => {
+    accepted++;
     connections.add(conn);
-    conn.on('data', (chunk) => packets.push(chunk));
+    if (options.read === false) conn.pause();
+    else conn.on('data', (chunk) => packets.push(chunk));
     conn.on('close', () => connections.delete(conn));
     conn.on('error', () => conn.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
     packets,
+    get connections() {
+      return accepted;
+    },
     lines: () => splitLines([Buffer.concat(packets)]),
     close: () =>
       new Promise((resolve) => {

@@ -63,6 +63,14 @@ export class DaemonProcess {
     // Workers (gunicorn's) may outlive the leader by a moment.
     signalGroup(pid, 'SIGKILL');
   }
+
+  /** SIGKILL to the process group (a crash); resolves once the leader has exited. */
+  async kill(): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined || !this.running) return;
+    signalGroup(pid, 'SIGKILL');
+    await this.exited;
+  }
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

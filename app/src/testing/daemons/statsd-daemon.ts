@@ -9,13 +9,20 @@ export interface StatsdDaemonProps {
   readonly graphitePort: number;
   /** statsd flushInterval. @default 1000 */
   readonly flushIntervalMs?: number;
-  /** UDP receive buffer (the kernel caps it at net.core.rmem_max). @default 8 MiB */
-  readonly recvBufferSize?: number;
+  /**
+   * UDP receive buffer (the kernel caps it at net.core.rmem_max), or 'kernel-default' for statsd's own UDP server,
+   * which sets none (net.core.rmem_default, typically 208 KiB: what the graphite-statsd image runs). @default 8 MiB
+   */
+  readonly recvBufferSize?: number | 'kernel-default';
+  /** Transport statsd listens on: UDP (with `recvBufferSize`) or its TCP server. @default 'udp' */
+  readonly protocol?: 'udp' | 'tcp';
+  /** Port to listen on, e.g. the previous daemon's to restart it in place. @default a free port */
+  readonly port?: number;
   /** @default 10000 */
   readonly startTimeoutMs?: number;
 }
 
-/** statsd 0.9 from node_modules (the devDependency), UDP and management port on 127.0.0.1, graphite backend. */
+/** statsd 0.9 from node_modules (the devDependency), UDP or TCP and management port on 127.0.0.1, graphite backend. */
 export class StatsdDaemon {
   static readonly STATS_JS = require.resolve('statsd/stats.js');
   /** The built custom UDP server (app/lib): statsd loads it with plain `require`. */
@@ -40,7 +47,9 @@ export class StatsdDaemon {
     if (!existsSync(StatsdDaemon.UDP_SERVER_JS)) {
       throw new Error(`${StatsdDaemon.UDP_SERVER_JS} is missing: run \`npm run build\` first`);
     }
-    const [port, managementPort] = [await freeUdpPort(), await freeTcpPort()];
+    const protocol = props.protocol ?? 'udp';
+    const port = props.port ?? (protocol === 'udp' ? await freeUdpPort() : await freeTcpPort());
+    const managementPort = await freeTcpPort();
     const configFile = join(props.workDir, 'statsd-config.js');
     // statsd evaluates its config file as a JavaScript expression; JSON is one.
     const config = {
@@ -49,12 +58,17 @@ export class StatsdDaemon {
       flushInterval: props.flushIntervalMs ?? 1000,
       backends: ['./backends/graphite'],
       servers: [
-        {
-          server: StatsdDaemon.UDP_SERVER_JS,
-          address: '127.0.0.1',
-          port,
-          recvBufferSize: props.recvBufferSize ?? 8 * 1024 * 1024,
-        },
+        protocol === 'udp' && props.recvBufferSize === 'kernel-default'
+          ? { server: './servers/udp', address: '127.0.0.1', port }
+          : protocol === 'udp'
+            ? {
+                server: StatsdDaemon.UDP_SERVER_JS,
+                address: '127.0.0.1',
+                port,
+                recvBufferSize: props.recvBufferSize ?? 8 * 1024 * 1024,
+              }
+            : // statsd resolves its own server modules relative to stats.js.
+              { server: './servers/tcp', address: '127.0.0.1', port },
       ],
       mgmt_address: '127.0.0.1',
       mgmt_port: managementPort,
@@ -75,5 +89,10 @@ export class StatsdDaemon {
 
   stop(): Promise<void> {
     return this.process.stop();
+  }
+
+  /** SIGKILL: statsd gets no chance to flush or close its connections cleanly (the kernel closes them). */
+  kill(): Promise<void> {
+    return this.process.kill();
   }
 }
