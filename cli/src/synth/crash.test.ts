@@ -20,6 +20,8 @@ import { renderTrees } from './index';
 const repoRoot = join(__dirname, '..', '..', '..');
 const MAX_RUNS = 80;
 const LOOP_BUDGET_MS = 14_000;
+/** Runs done even past the budget, on a machine too loaded to do more in time. */
+const MIN_RUNS = 10;
 const ENVS = ['dev', 'prod', 'staging'];
 
 function treeHash(dir: string): string {
@@ -149,7 +151,7 @@ describe('synth killed at random points', () => {
     let seed = 0x9e3779b9;
     const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 
-    for (let i = 0; i < MAX_RUNS && Date.now() < deadline; i++) {
+    for (let i = 0; i < MAX_RUNS && (Date.now() < deadline || i < MIN_RUNS); i++) {
       setState(i % 2 === 0 ? stateB : stateA);
       if (i % 3 === 0 && existsSync(join(root, 'crossplane')))
         writeFileSync(join(root, 'crossplane', HAND_EDIT), 'kind: HandEdit\n');
@@ -198,8 +200,8 @@ describe('synth killed at random points', () => {
     expect(dotEntries).toEqual([]);
     expect(existsSync(join(root, LOCK_FILE))).toBe(false);
 
-    expect(stats.runs).toBeGreaterThanOrEqual(Math.min(MAX_RUNS, 10));
+    expect(stats.runs).toBeGreaterThanOrEqual(MIN_RUNS);
     expect(stats.killed).toBeGreaterThan(0);
     process.stderr.write(`synth crash test: ${JSON.stringify({ ...stats, stagingMs, swapMs })}\n`);
-  }, 60_000);
+  }, 120_000);
 });
