@@ -9,4 +9,7 @@ module.exports = {
   // Slow suites that need real daemons or Docker run from .ci/run, not in `npm test`.
   testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '\\.docker\\.test\\.ts$'],
   testTimeout: 30000,
+  // one temp dir per run, removed at the end: no test can leave files in the system temp dir
+  globalSetup: '<rootDir>/jest.global-setup.js',
+  globalTeardown: '<rootDir>/jest.global-teardown.js',
 };
