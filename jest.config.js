@@ -14,4 +14,7 @@ module.exports = {
     '\\.engines\\.test\\.ts$',
   ],
   testTimeout: 30000,
+  // one temp dir per run, removed at the end: no test can leave files in the system temp dir
+  globalSetup: '<rootDir>/jest.global-setup.js',
+  globalTeardown: '<rootDir>/jest.global-teardown.js',
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quantityValue } from './quantity';
 
 /**
  * The one definition of an environment. Each `environments/<name>.yaml` is parsed with this schema;
@@ -28,6 +29,18 @@ const labelValue = z
   .string()
   .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'a label value: up to 63 of [A-Za-z0-9-_.]');
 
+/**
+ * Namespaces that belong to the cluster (`default`, `kube-*`) or to the platform (Argo CD's `argocd`, Crossplane's
+ * `crossplane-system`): an environment that claimed one would label it Pod Security `restricted` and give it a
+ * default-deny NetworkPolicy, breaking what runs there.
+ */
+export const RESERVED_NAMESPACES: readonly string[] = ['default', 'argocd', 'crossplane-system'];
+export const RESERVED_NAMESPACE_PREFIX = 'kube-';
+
+export function isReservedNamespace(ns: string): boolean {
+  return RESERVED_NAMESPACES.includes(ns) || ns.startsWith(RESERVED_NAMESPACE_PREFIX);
+}
+
 export const imageTagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export const imageDigestPattern = /^sha256:[a-f0-9]{64}$/;
 
@@ -49,6 +62,15 @@ export const imagePinSchema = z
     digest: z.string().regex(imageDigestPattern, 'sha256: followed by 64 lower-case hex digits'),
   })
   .strict();
+
+function isHttpsUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' && u.hostname !== '' && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
 
 const resourcesSchema = z
   .object({
@@ -72,14 +94,24 @@ export const environmentSchema = z
         /** The existing EKS cluster this environment runs on (and whose add-ons Crossplane manages). */
         name: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, 'an EKS cluster name'),
         /** Argo CD destination server for this environment's cluster. */
-        server: z.string().url(),
+        server: z
+          .string()
+          .refine(
+            isHttpsUrl,
+            "an https:// URL of the cluster's API server, e.g. https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+          ),
       })
       .strict(),
     /**
      * Namespace of the app (Pod Security `restricted`). Graphite runs beside it in `<namespace>-graphite`, which must
      * also be a DNS-1123 label: hence at most 54 characters.
      */
-    namespace: dns1123Label.max(54, 'at most 54 characters (Graphite runs in "<namespace>-graphite")'),
+    namespace: dns1123Label
+      .max(54, 'at most 54 characters (Graphite runs in "<namespace>-graphite")')
+      .refine(
+        (ns) => !isReservedNamespace(ns),
+        `a namespace of the environment's own; ${RESERVED_NAMESPACES.join(', ')} and ${RESERVED_NAMESPACE_PREFIX}* belong to the cluster or the platform`,
+      ),
     app: z
       .object({
         image: imagePinSchema,
@@ -194,6 +226,26 @@ export const environmentSchema = z
   .refine((env) => env.app.autoscaling === undefined || env.app.replicas === env.app.autoscaling.minReplicas, {
     path: ['app', 'replicas'],
     message: 'app.autoscaling.minReplicas when app.autoscaling is set (the autoscaler owns the replica count)',
+  })
+  // The API server rejects a pod template whose request exceeds its limit; say so here, not at sync time.
+  .superRefine((env, ctx) => {
+    for (const part of ['app', 'graphite'] as const) {
+      const { requests, limits } = env[part].resources;
+      for (const resource of ['cpu', 'memory'] as const) {
+        const request = requests[resource];
+        const limit = limits[resource];
+        if (limit === undefined) continue;
+        const r = quantityValue(request);
+        const l = quantityValue(limit);
+        if (r !== undefined && l !== undefined && r > l) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [part, 'resources', 'requests', resource],
+            message: `at most ${part}.resources.limits.${resource} (${JSON.stringify(limit)}): the API server rejects a request above its limit`,
+          });
+        }
+      }
+    }
   });
 
 export type EnvironmentConfig = z.output<typeof environmentSchema>;

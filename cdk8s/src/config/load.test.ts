@@ -1,6 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ARGOCD_NAMESPACE } from '../argocd/repository';
+import { CROSSPLANE_NAMESPACE } from '../crossplane/api';
+import { RESERVED_NAMESPACES } from './environment';
 import { EnvironmentConfigError, loadEnvironment, loadEnvironments, parseEnvironment } from './load';
 
 const repoRoot = join(__dirname, '..', '..', '..');
@@ -14,6 +17,15 @@ function parseWith(search: string | RegExp, replacement: string): () => unknown 
 }
 
 describe('environment configuration', () => {
+  const roots: string[] = [];
+  afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+  const tempRoot = () => {
+    const root = mkdtempSync(join(tmpdir(), 'envs-'));
+    roots.push(root);
+    mkdirSync(join(root, 'environments'));
+    return root;
+  };
+
   it('loads every committed environment, sorted, with defaults applied', () => {
     const envs = loadEnvironments(repoRoot);
     expect(envs.map((e) => e.name)).toEqual(['dev', 'prod', 'staging']);
@@ -95,13 +107,12 @@ describe('environment configuration', () => {
   });
 
   it('refuses two environments that would render the same objects on one cluster', () => {
-    const root = mkdtempSync(join(tmpdir(), 'envs-'));
-    mkdirSync(join(root, 'environments'));
+    const root = tempRoot();
     const qa = devText.replace(/^name: dev$/m, 'name: qa');
     writeFileSync(join(root, 'environments', 'dev.yaml'), devText);
     writeFileSync(join(root, 'environments', 'qa.yaml'), qa);
     expect(() => loadEnvironments(root)).toThrow(
-      'environments/qa.yaml: namespace: got "metrics-dev"; expected a value not used by environments/dev.yaml on the same cluster "metrics-dev"',
+      'environments/qa.yaml: namespace: got "metrics-dev"; expected a value not used by the namespace of environments/dev.yaml on the same cluster "https://101B3BA96E471D6499EF5497B47341EE.gr7.eu-west-1.eks.amazonaws.com"',
     );
     writeFileSync(
       join(root, 'environments', 'qa.yaml'),
@@ -119,9 +130,85 @@ describe('environment configuration', () => {
     expect(loadEnvironments(root).map((e) => e.name)).toEqual(['dev', 'qa']);
   });
 
+  it('compares clusters by API server, whatever their names, and counts Graphite namespaces too', () => {
+    const root = tempRoot();
+    const qa = devText
+      .replace(/^name: dev$/m, 'name: qa')
+      .replace(/^ {2}name: metrics-dev$/m, '  name: another-name-same-cluster')
+      .replace('createStorageClass: true', 'createStorageClass: false');
+    writeFileSync(join(root, 'environments', 'dev.yaml'), devText);
+    writeFileSync(join(root, 'environments', 'qa.yaml'), qa);
+    expect(() => loadEnvironments(root)).toThrow(
+      /^environments\/qa\.yaml: namespace: got "metrics-dev"; expected a value not used by the namespace of environments\/dev\.yaml on the same cluster "https:/,
+    );
+    // qa's namespace is dev's Graphite namespace: two Applications would own one Namespace
+    writeFileSync(
+      join(root, 'environments', 'qa.yaml'),
+      qa.replace(/^namespace: metrics-dev$/m, 'namespace: metrics-dev-graphite'),
+    );
+    expect(() => loadEnvironments(root)).toThrow(
+      /^environments\/qa\.yaml: namespace: got "metrics-dev-graphite"; expected a value not used by the Graphite namespace of environments\/dev\.yaml on the same cluster/,
+    );
+    // the same server spelled with a trailing slash and upper-case host is the same cluster
+    writeFileSync(
+      join(root, 'environments', 'qa.yaml'),
+      qa.replace(
+        /server: https:\/\/101B3BA96E471D6499EF5497B47341EE(\S+)/,
+        (_m, rest: string) => `server: https://101b3ba96e471d6499ef5497b47341ee${rest.toUpperCase()}/`,
+      ),
+    );
+    expect(() => loadEnvironments(root)).toThrow(/qa\.yaml: namespace: got "metrics-dev"; expected a value not used/);
+    // another cluster: the same namespace is fine
+    writeFileSync(
+      join(root, 'environments', 'qa.yaml'),
+      qa.replace(/server: \S+/, 'server: https://other.example.test'),
+    );
+    expect(loadEnvironments(root).map((e) => e.name)).toEqual(['dev', 'qa']);
+  });
+
+  it.each(['default', 'kube-system', 'kube-public', 'argocd', 'crossplane-system'])(
+    'rejects the namespace %s, which belongs to the cluster or the platform',
+    (ns) => {
+      expect(parseWith(/^namespace: metrics-dev$/m, `namespace: ${ns}`)).toThrow(
+        `environments/dev.yaml: namespace: got "${ns}"; expected a namespace of the environment's own; default, argocd, crossplane-system and kube-* belong to the cluster or the platform`,
+      );
+    },
+  );
+
+  it('names every platform namespace as reserved', () => {
+    expect(RESERVED_NAMESPACES).toEqual(expect.arrayContaining([ARGOCD_NAMESPACE, CROSSPLANE_NAMESPACE]));
+  });
+
+  it.each(['file:///etc/passwd', 'http://10.0.0.1:6443', 'https://user:pw@example.test', 'kubernetes.default.svc'])(
+    'rejects the cluster server %s: only an https:// URL',
+    (server) => {
+      expect(parseWith(/server: \S+/, `server: ${JSON.stringify(server)}`)).toThrow(
+        `environments/dev.yaml: cluster.server: got ${JSON.stringify(server)}; expected an https:// URL of the cluster's API server`,
+      );
+    },
+  );
+
+  it.each([
+    ['app', 'cpu', /requests: \{ cpu: 50m/, 'requests: { cpu: "2"', '"2"', '"250m"'],
+    ['app', 'memory', /memory: 64Mi/, 'memory: 1Gi', '"1Gi"', '"128Mi"'],
+    ['graphite', 'cpu', /requests: \{ cpu: 100m/, 'requests: { cpu: 1500m', '"1500m"', '"1"'],
+    ['graphite', 'memory', /memory: 256Mi/, 'memory: 513Mi', '"513Mi"', '"512Mi"'],
+  ])('rejects %s %s requests above the limit, naming both', (part, resource, search, replacement, got, limit) => {
+    expect(parseWith(search, replacement)).toThrow(
+      `environments/dev.yaml: ${part}.resources.requests.${resource}: got ${got}; expected at most ${part}.resources.limits.${resource} (${limit}): the API server rejects a request above its limit`,
+    );
+  });
+
+  it('accepts requests equal to limits in other units', () => {
+    expect(
+      parseWith(/requests: \{ cpu: 50m, memory: 64Mi \}/, 'requests: { cpu: "0.25", memory: 0.125Gi }')(),
+    ).toMatchObject({
+      app: { resources: { requests: { cpu: '0.25', memory: '0.125Gi' } } },
+    });
+  });
+
   it('adds an environment with one new file', () => {
-    const root = mkdtempSync(join(tmpdir(), 'envs-'));
-    mkdirSync(join(root, 'environments'));
+    const root = tempRoot();
     writeFileSync(join(root, 'environments', 'qa.yaml'), devText.replace(/^name: dev$/m, 'name: qa'));
     expect(loadEnvironments(root).map((e) => e.name)).toEqual(['qa']);
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { ZodError } from 'zod';
 import { environmentSchema, type EnvironmentConfig } from './environment';
+import { topologyOf } from '../constructs/topology';
 
 /** Thrown when an environment file is missing or invalid; the message names file, field, value and expectation. */
 export class EnvironmentConfigError extends Error {
@@ -77,25 +78,41 @@ export function loadEnvironments(repoRoot: string): EnvironmentConfig[] {
   return envs;
 }
 
+/** A cluster's identity for clash checks: its API server URL, normalized (`https://X/` and `https://x` are one). */
+function clusterKey(server: string): string {
+  const u = new URL(server);
+  return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`.toLowerCase();
+}
+
 /**
- * Environments that share a cluster (same `cluster.name`) must not render the same objects: two Argo CD
- * Applications would fight over them. Each needs its own namespace, and at most one may own a StorageClass name.
+ * Environments that share a cluster (same `cluster.server`, whatever their `cluster.name`) must not render the
+ * same objects: two Argo CD Applications would fight over them. Each needs namespaces of its own (its namespace and
+ * its Graphite namespace `<namespace>-graphite`), and at most one may own a StorageClass name.
  */
 export function assertNoClashes(envs: readonly EnvironmentConfig[]): void {
   const problems: string[] = [];
   const owners = new Map<string, string>();
-  const claim = (key: string, env: EnvironmentConfig, field: string, value: string) => {
+  const claim = (key: string, env: EnvironmentConfig, field: string, value: string, what: string) => {
     const other = owners.get(key);
-    if (other === undefined) owners.set(key, env.name);
+    if (other === undefined) owners.set(key, `${what} of environments/${env.name}.yaml`);
     else
       problems.push(
-        `environments/${env.name}.yaml: ${field}: got ${JSON.stringify(value)}; expected a value not used by environments/${other}.yaml on the same cluster ${JSON.stringify(env.cluster.name)}`,
+        `environments/${env.name}.yaml: ${field}: got ${JSON.stringify(value)}; expected a value not used by ${other} on the same cluster ${JSON.stringify(env.cluster.server)}`,
       );
   };
   for (const env of envs) {
-    claim(`ns:${env.cluster.name}:${env.namespace}`, env, 'namespace', env.namespace);
+    const cluster = clusterKey(env.cluster.server);
+    const { appNamespace: namespace, graphiteNamespace } = topologyOf(env);
+    claim(`ns:${cluster}:${namespace}`, env, 'namespace', namespace, 'the namespace');
+    claim(`ns:${cluster}:${graphiteNamespace}`, env, 'namespace', namespace, 'the Graphite namespace');
     if (env.graphite.createStorageClass) {
-      claim(`sc:${env.cluster.name}:${env.graphite.storageClassName}`, env, 'graphite.createStorageClass', 'true');
+      claim(
+        `sc:${cluster}:${env.graphite.storageClassName}`,
+        env,
+        'graphite.createStorageClass',
+        'true',
+        `StorageClass ${JSON.stringify(env.graphite.storageClassName)}`,
+      );
     }
   }
   if (problems.length > 0) throw new EnvironmentConfigError(problems.join('\n'));

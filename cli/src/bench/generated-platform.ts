@@ -50,6 +50,8 @@ export function generatedPlatform(repoRoot: string, apps: number): BenchRepo {
       env.name = name;
       env.namespace = name;
       env.cluster.name = name;
+      // a cluster is its API server: environments sharing one would have to share nothing else
+      env.cluster.server = `https://${name}.gr7.${env.aws.region}.eks.amazonaws.com`;
       env.app.image.repository = env.app.image.repository.replace(/[^/]+$/, app);
       env.ecr.repositories = env.ecr.repositories.map((r: { name: string }) => ({ ...r, name: app }));
       writeFileSync(join(envDir, `${name}.yaml`), stringify(env));

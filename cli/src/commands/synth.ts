@@ -2,15 +2,19 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from './command';
 import type * as Synth from '../synth/index';
+import type { TreeResult } from '../synth/index';
 import { CliError, UsageError } from '../util/errors';
 
 const usage = `usage: platform synth [--env ENV] [--check] [--out DIR] [--root DIR]
 
 Renders every environment (environments/<env>.yaml) into dist/<env>/, plus the crossplane/ and argocd/apps/
-trees, each written atomically (a failed render leaves every file as it was). Prints objects per tree and kind.
+trees. Writes only the trees that changed, crash-safe: a failed or killed synth leaves each tree wholly old or
+wholly new, and the next synth completes an interrupted one and deletes its leftovers. Prints objects per tree
+and kind, then what it did to each tree (wrote, unchanged, removed).
 
   --env ENV   render only dist/ENV (one of the files in environments/)
-  --check     write nothing; exit 1 and print a unified diff if committed files differ from the sources
+  --check     write nothing (but complete an interrupted synth); exit 1 and print a unified diff if committed
+              files differ from the sources or an interrupted synth left files behind
   --out DIR   write the trees under DIR instead of the repository (e.g. to inspect a change)
   --root DIR  repository root (default: found from the working directory)`;
 
@@ -57,6 +61,11 @@ export const synth: Command = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- see commands/index.ts
     const s = require('../synth/index') as typeof Synth;
     const root = flags.root !== undefined ? resolve(flags.root) : s.findRepoRoot();
+    const outRoot = flags.out !== undefined ? resolve(flags.out) : root;
+    // Before anything else: a synth killed mid-swap left a journal; complete it so every tree is whole again.
+    for (const dir of s.recover(outRoot)) {
+      process.stderr.write(`synth: completed ${dir}/ from an interrupted synth's journal\n`);
+    }
     let trees;
     try {
       trees = s.renderTrees(root, { env: flags.env });
@@ -71,27 +80,54 @@ export const synth: Command = {
 
     if (flags.check) {
       const drifts = s.compareTrees(root, trees);
-      if (drifts.length === 0) {
+      const strays = s.findStrays(root);
+      if (drifts.length === 0 && strays.length === 0) {
         process.stdout.write(`synth --check: ${trees.map((t) => t.dir).join(', ')} match the sources\n`);
         return 0;
       }
       for (const d of drifts) process.stdout.write(d.diff);
+      const lines = [
+        ...drifts.map((d) => `  ${d.kind.padEnd(7)} ${d.file}\n`),
+        ...strays.map((f) => `  ${'stray'.padEnd(7)} ${f} (left by an interrupted synth)\n`),
+      ];
       process.stderr.write(
-        `synth --check: ${drifts.length} generated file(s) differ from the sources:\n` +
-          drifts.map((d) => `  ${d.kind.padEnd(7)} ${d.file}\n`).join('') +
+        `synth --check: ${lines.length} generated file(s) differ from the sources or were left behind:\n` +
+          lines.join('') +
           "Run 'npm run synth' and commit the result.\n",
       );
       return 1;
     }
 
-    const outRoot = flags.out !== undefined ? resolve(flags.out) : root;
-    s.writeTrees(outRoot, trees);
+    const report = s.writeTrees(outRoot, trees);
+    for (const f of report.strays) process.stderr.write(`synth: removed ${f} (left by an interrupted synth)\n`);
     process.stdout.write(s.formatTable(s.countObjects(trees.filter((t) => t.files.size > 0))) + '\n');
-    const report = (t: (typeof trees)[number]) =>
-      t.files.size === 0
-        ? `removed ${t.dir}/ (no environment file describes it)`
-        : `wrote ${t.dir}/ (${t.files.size} file${t.files.size === 1 ? '' : 's'})`;
-    process.stdout.write(trees.map(report).join('\n') + '\n');
+    process.stdout.write(
+      report.trees
+        .map(describe)
+        .filter((line) => line !== '')
+        .join('\n') + '\n',
+    );
     return 0;
   },
 };
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function describe(t: TreeResult): string {
+  switch (t.status) {
+    case 'unchanged':
+      return `unchanged ${t.dir}/ (${plural(t.files, 'file')})`;
+    case 'removed':
+      return `removed ${t.dir}/ (no environment file describes it)`;
+    case 'absent':
+      return '';
+    case 'written': {
+      const parts = [
+        t.added > 0 ? `${t.added} added` : '',
+        t.changed > 0 ? `${t.changed} changed` : '',
+        t.deleted > 0 ? `${t.deleted} deleted` : '',
+      ].filter((p) => p !== '');
+      return `wrote ${t.dir}/ (${plural(t.files, 'file')}: ${parts.join(', ')})`;
+    }
+  }
+}

@@ -5,7 +5,17 @@ import { renderAll, renderEnvironment } from '@metrics-platform/cdk8s/lib/render
 import type { Tree } from './trees';
 
 export { findRepoRoot } from './repo-root';
-export { compareTrees, writeTrees, listFiles, type Drift, type Tree } from './trees';
+export {
+  compareTrees,
+  writeTrees,
+  listFiles,
+  recover,
+  type Drift,
+  type Tree,
+  type TreeResult,
+  type WriteReport,
+} from './trees';
+export { findStrays } from './strays';
 export { countObjects, formatTable } from './summary';
 
 export interface RenderOptions {

@@ -1,9 +1,11 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synth } from '../commands/synth';
 import { captureOutput } from '../testing/run-cli';
 import { CliError, UsageError } from '../util/errors';
+import { renderTrees } from './index';
+import { isGeneratedDir } from './layout';
 import { listFiles } from './trees';
 
 const repoRoot = join(__dirname, '..', '..', '..');
@@ -77,6 +79,39 @@ describe('platform synth', () => {
     expect(written.out).not.toMatch(/^KIND.*dist\/qa/m);
     expect(existsSync(join(root, 'dist', 'qa'))).toBe(false);
     expect((await run(['--check', '--root', root])).code).toBe(0);
+  });
+
+  it('rewrites nothing when nothing changed, and says so per tree', async () => {
+    const root = fresh();
+    const first = await run(['--root', root]);
+    expect(first.out).toMatch(/^wrote dist\/dev\/ \(5 files: 5 added\)$/m);
+    const before = new Map(listFiles(root).map((f) => [f, statSync(join(root, f))]));
+    const again = await run(['--root', root]);
+    for (const dir of ['dist/dev', 'dist/prod', 'dist/staging', 'crossplane', 'argocd/apps'])
+      expect(again.out).toMatch(new RegExp(`^unchanged ${dir}/ \\(\\d+ files\\)$`, 'm'));
+    expect(again.out).not.toMatch(/^wrote /m);
+    for (const [f, st] of before)
+      expect([f, statSync(join(root, f)).ino, statSync(join(root, f)).mtimeMs]).toEqual([f, st.ino, st.mtimeMs]);
+  });
+
+  it('--check reports what an interrupted synth left behind; the next synth deletes it', async () => {
+    const root = fresh();
+    await run(['--root', root]);
+    cpSync(join(root, 'dist', 'dev'), join(root, 'dist', '.dev.tmp-Ab12Cd'), { recursive: true });
+    cpSync(join(root, 'argocd', 'apps'), join(root, 'argocd', '.apps.synth-new'), { recursive: true });
+    const check = await run(['--check', '--root', root]);
+    expect(check.code).toBe(1);
+    expect(check.err).toMatch(/^ {2}stray {3}argocd\/\.apps\.synth-new \(left by an interrupted synth\)$/m);
+    expect(check.err).toMatch(/^ {2}stray {3}dist\/\.dev\.tmp-Ab12Cd /m);
+    const written = await run(['--root', root]);
+    expect(written.err).toContain('synth: removed dist/.dev.tmp-Ab12Cd (left by an interrupted synth)');
+    expect(listFiles(root).filter((f) => f.split('/').some((p) => p.startsWith('.')))).toEqual([]);
+    expect((await run(['--check', '--root', root])).code).toBe(0);
+  });
+
+  it('generates only where it looks for leftovers', () => {
+    const trees = renderTrees(repoRoot);
+    expect(trees.filter((t) => !isGeneratedDir(t.dir)).map((t) => t.dir)).toEqual([]);
   });
 
   it('leaves every generated file untouched when a render fails', async () => {

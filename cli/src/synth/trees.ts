@@ -1,16 +1,37 @@
 import {
+  chmodSync,
+  closeSync,
   existsSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
   mkdirSync,
-  mkdtempSync,
+  openSync,
   readFileSync,
   readdirSync,
-  renameSync,
   rmSync,
   statSync,
-  writeFileSync,
+  writeSync,
 } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
+import {
+  JOURNAL_FILE,
+  applySwaps,
+  asidePath,
+  completeJournal,
+  finishJournal,
+  fsyncPath,
+  readJournal,
+  rollBackJournal,
+  stagedPath,
+  writeJournal,
+  type Journal,
+  type Swap,
+} from './journal';
+import { isGeneratedDir } from './layout';
+import { acquireLock } from './lock';
+import { removeStrays } from './strays';
 
 /** One directory of generated files (the shape `renderAll` returns). */
 export interface Tree {
@@ -72,63 +93,162 @@ export function compareTrees(root: string, trees: readonly Tree[]): Drift[] {
   return drifts;
 }
 
-interface Staged {
-  readonly target: string;
-  readonly tmp: string;
-  old?: string;
+/** What `writeTrees` did to one tree. */
+export interface TreeResult {
+  readonly dir: string;
+  /** `absent`: no files and no directory, nothing to do. */
+  readonly status: 'unchanged' | 'written' | 'removed' | 'absent';
+  /** Files the tree now has. */
+  readonly files: number;
+  /** Files added, rewritten and deleted (all 0 unless `written`). */
+  readonly added: number;
+  readonly changed: number;
+  readonly deleted: number;
+}
+
+/** What one synth did under a root. */
+export interface WriteReport {
+  /** Trees of an interrupted synth that this one completed (see `recover`). */
+  readonly recovered: readonly string[];
+  /** Root-relative leftovers of interrupted synths that no journal accounted for, deleted. */
+  readonly strays: readonly string[];
+  readonly trees: readonly TreeResult[];
 }
 
 /**
- * Writes every tree under `root`, all or nothing. Each tree is first written in full to a temp dir beside its target
- * (a failure there removes the temp dirs and changes nothing); then each is swapped in with two renames, and if a
- * swap fails, the trees already swapped are put back; a tree without files ends up removed. (util/atomic's replaceDirAtomic does this for one tree; a synth
- * must not leave dist/dev new and dist/prod old.)
+ * Completes the swaps of an interrupted synth (its journal) under `root`, holding the synth lock; returns the
+ * trees it completed. Every synth, and `--check`, runs this first.
  */
-export function writeTrees(root: string, trees: readonly Tree[]): void {
-  const staged: Staged[] = [];
+export function recover(root: string): string[] {
+  if (!existsSync(join(root, JOURNAL_FILE))) return [];
+  const release = acquireLock(root);
+  try {
+    return recoverLocked(root);
+  } finally {
+    release();
+  }
+}
+
+function recoverLocked(root: string): string[] {
+  const journal = readJournal(root);
+  if (journal === undefined) return [];
+  completeJournal(root, journal);
+  return journal.swaps.map((s) => s.dir);
+}
+
+function readIfFile(path: string): string | undefined {
+  try {
+    return lstatSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeDurably(path: string, content: string): void {
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Gives `dir` and its subdirectories the mode the user's umask asks for (earlier synths left them at 0700). */
+function fixDirModes(dir: string, mode: number): void {
+  if ((statSync(dir).mode & 0o777) !== mode) chmodSync(dir, mode);
+  for (const d of readdirSync(dir, { withFileTypes: true })) if (d.isDirectory()) fixDirModes(join(dir, d.name), mode);
+}
+
+/**
+ * Writes the trees that differ from what is under `root`, crash-safe and all or nothing, and leaves the others
+ * untouched (same inodes and mtimes).
+ *
+ * Under the synth lock it first completes an interrupted synth's journal and deletes strays. Then each changed
+ * tree is staged in full beside its target (`dist/.dev.synth-new`): files whose content is unchanged are hard
+ * links to the current ones, the others are written and fsynced. A failure while staging deletes the staged trees
+ * and changes nothing. Then a journal naming every swap is written and fsynced, the swaps are done (each old tree
+ * renamed aside, the staged one renamed into place), the old trees and the journal are deleted. A process killed
+ * after the journal is written is completed by the next synth (or `--check`); one killed before leaves only
+ * strays, which the next synth deletes. A swap that fails in this process is rolled back.
+ */
+export function writeTrees(root: string, trees: readonly Tree[]): WriteReport {
+  mkdirSync(root, { recursive: true });
+  const release = acquireLock(root);
+  try {
+    const recovered = recoverLocked(root);
+    const strays = removeStrays(root);
+    return { recovered, strays, trees: writeLocked(root, trees) };
+  } finally {
+    release();
+  }
+}
+
+function writeLocked(root: string, trees: readonly Tree[]): TreeResult[] {
+  const dirMode = 0o777 & ~process.umask();
+  const results: TreeResult[] = [];
+  const swaps: Swap[] = [];
   try {
     for (const tree of trees) {
+      if (!isGeneratedDir(tree.dir)) throw new Error(`${tree.dir}: not a directory synth generates (see layout.ts)`);
       const target = join(root, tree.dir);
-      mkdirSync(dirname(target), { recursive: true });
-      const entry: Staged = { target, tmp: mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`)) };
-      staged.push(entry);
+      const onDisk = existsSync(target) ? listFiles(target) : [];
+      const result = { dir: tree.dir, files: tree.files.size, added: 0, changed: 0, deleted: 0 };
+      if (tree.files.size === 0) {
+        // a tree no source renders any more: remove its directory rather than keep it empty
+        const present = existsSync(target);
+        if (present) swaps.push({ dir: tree.dir, staged: null, aside: asidePath(tree.dir) });
+        results.push({ ...result, status: present ? 'removed' : 'absent', deleted: onDisk.length });
+        continue;
+      }
+      const current = new Map(onDisk.map((rel) => [rel, readIfFile(join(target, rel))]));
+      const deleted = onDisk.filter((rel) => !tree.files.has(rel)).length;
+      const differs = [...tree.files].filter(([rel, content]) => current.get(rel) !== content);
+      if (deleted === 0 && differs.length === 0) {
+        fixDirModes(target, dirMode);
+        results.push({ ...result, status: 'unchanged' });
+        continue;
+      }
+      const swap: Swap = { dir: tree.dir, staged: stagedPath(tree.dir), aside: asidePath(tree.dir) };
+      const staged = join(root, swap.staged!);
+      mkdirSync(dirname(staged), { recursive: true });
+      mkdirSync(staged);
+      swaps.push(swap);
+      const dirs = new Set<string>([staged]);
       for (const [rel, content] of tree.files) {
-        const file = join(entry.tmp, rel);
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, content);
+        const file = join(staged, rel);
+        if (!dirs.has(dirname(file))) {
+          mkdirSync(dirname(file), { recursive: true });
+          for (let d = dirname(file); d !== staged; d = dirname(d)) dirs.add(d);
+        }
+        if (current.get(rel) === content) {
+          try {
+            linkSync(join(target, rel), file); // unchanged: the same inode and mtime
+            continue;
+          } catch {
+            // a file system without hard links: write a copy
+          }
+        }
+        writeDurably(file, content);
       }
+      for (const d of dirs) fsyncPath(d);
+      const added = differs.filter(([rel]) => !current.has(rel)).length;
+      results.push({ ...result, status: 'written', added, changed: differs.length - added, deleted });
     }
   } catch (err) {
-    for (const s of staged) rmSync(s.tmp, { recursive: true, force: true });
+    for (const s of swaps) if (s.staged !== null) rmSync(join(root, s.staged), { recursive: true, force: true });
     throw err;
   }
+  if (swaps.length === 0) return results;
 
-  const swapped: Staged[] = [];
+  const journal: Journal = { version: 1, swaps };
+  writeJournal(root, journal);
   try {
-    for (const s of staged) {
-      if (existsSync(s.target)) {
-        s.old = `${s.tmp}.old`;
-        renameSync(s.target, s.old);
-      }
-      try {
-        renameSync(s.tmp, s.target);
-      } catch (err) {
-        if (s.old !== undefined) renameSync(s.old, s.target);
-        throw err;
-      }
-      swapped.push(s);
-    }
+    applySwaps(root, journal);
   } catch (err) {
-    for (const s of swapped.reverse()) {
-      rmSync(s.target, { recursive: true, force: true });
-      if (s.old !== undefined) renameSync(s.old, s.target);
-    }
-    for (const s of staged) rmSync(s.tmp, { recursive: true, force: true });
+    rollBackJournal(root, journal);
     throw err;
   }
-  for (const s of swapped) if (s.old !== undefined) rmSync(s.old, { recursive: true, force: true });
-  // A tree with no files is one the sources no longer render: remove its directory rather than keep it empty.
-  trees.forEach((tree, i) => {
-    if (tree.files.size === 0) rmSync(staged[i]!.target, { recursive: true, force: true });
-  });
+  finishJournal(root, journal);
+  return results;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
 /** Writes a file so that readers see either the old or the new content, never a half-written one. */
@@ -23,6 +23,7 @@ export function replaceDirAtomic(target: string, files: ReadonlyMap<string, stri
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
   const tmp = mkdtempSync(join(parent, `.${basename(target)}.tmp-`));
+  chmodSync(tmp, 0o777 & ~process.umask()); // mkdtemp makes it 0700; the tree keeps this mode once renamed
   const old = `${tmp}.old`;
   try {
     for (const [rel, content] of files) {
