@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  GITHUB_ENVIRONMENT_PATTERN,
+  GITHUB_WORKFLOW_PATTERN,
+  MAX_RELEASE_REFS,
+  RELEASE_REF_PATTERN,
+} from '../crossplane/xr/repository-fields';
 
 /**
  * The one definition of an environment. Each `environments/<name>.yaml` is parsed with this schema;
@@ -154,14 +160,31 @@ export const environmentSchema = z
                   .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an ECR repository name'),
                 /** GitHub repository allowed to push, `owner/name`. */
                 githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
-                /** Git refs allowed to push, e.g. `refs/heads/main`. */
+                /** GitHub environment the pushing job declares; its name is part of the OIDC `sub` the role trusts. */
+                githubEnvironment: z
+                  .string()
+                  .max(255)
+                  .regex(
+                    new RegExp(GITHUB_ENVIRONMENT_PATTERN),
+                    'a GitHub environment name (letters, digits, ".", "_", "-")',
+                  ),
+                /** Workflow file whose jobs may push, e.g. `.github/workflows/release.yml`. */
+                workflow: z
+                  .string()
+                  .max(255)
+                  .regex(new RegExp(GITHUB_WORKFLOW_PATTERN), '.github/workflows/<file>.yml'),
+                /** Refs the workflow may run from: exact refs, or a tag prefix `refs/tags/<prefix>*`. */
                 releaseRefs: z
                   .array(
                     z
                       .string()
-                      .regex(/^refs\/(heads|tags)\/[A-Za-z0-9_./*-]+$/, 'refs/heads/<branch> or refs/tags/<pattern>'),
+                      .regex(
+                        new RegExp(RELEASE_REF_PATTERN),
+                        'an exact ref (refs/heads/<branch>, refs/tags/<tag>) or a tag prefix refs/tags/<prefix>* (IAM wildcards also match "/", so branch patterns are refused)',
+                      ),
                   )
-                  .min(1),
+                  .min(1)
+                  .max(MAX_RELEASE_REFS),
               })
               .strict(),
           )

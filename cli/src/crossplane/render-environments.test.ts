@@ -90,7 +90,11 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
   it('composes ECR repositories that are immutable, scanned, KMS-encrypted, and pushable only by their GitHub repository refs', () => {
     for (const xr of xrs.filter((x) => x.kind === 'Repository')) {
       const [first] = reconcile(defaulted(xr));
-      const spec = getValue(xr, 'spec') as { repositoryName: string; github: { repository: string; allowedRefs: string[] }; pushRoleName: string };
+      const spec = getValue(xr, 'spec') as {
+        repositoryName: string;
+        github: { repository: string; environment: string; workflow: string; allowedRefs: string[] };
+        pushRoleName: string;
+      };
       const repo = byName(first!, 'repository');
       expect(getValue(repo, 'spec.forProvider.imageTagMutability')).toBe('IMMUTABLE');
       expect(getValue(repo, 'spec.forProvider.imageScanningConfiguration.scanOnPush')).toBe(true);
@@ -100,7 +104,13 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
 
       const trust = JSON.parse(String(getValue(byName(first!, 'push-role'), 'spec.forProvider.assumeRolePolicy'))) as { Statement: { Condition: Record<string, Record<string, unknown>> }[] };
       expect(spec.github.allowedRefs.length).toBeLessThanOrEqual(MAX_RELEASE_REFS);
-      expect(trust.Statement[0]!.Condition.StringLike!['token.actions.githubusercontent.com:sub']).toEqual(spec.github.allowedRefs.map((r) => `repo:${spec.github.repository}:ref:${r}`));
+      // One GitHub environment of one workflow file, never a whole branch: `repo:R:ref:refs/heads/main` would trust
+      // every workflow on main.
+      const { repository, environment, workflow, allowedRefs } = spec.github;
+      expect(trust.Statement[0]!.Condition.StringLike!['token.actions.githubusercontent.com:sub']).toEqual(
+        allowedRefs.map((r) => `repo:${repository}:environment:${environment}:job_workflow_ref:${repository}/${workflow}@${r}`),
+      );
+      expect(environment).toBe(`ecr-${env.name}`);
       expect(trust.Statement[0]!.Condition.StringEquals!['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
 
       const push = JSON.parse(String(getValue(byName(first!, 'push-policy'), 'spec.forProvider.policy'))) as { Statement: { Resource: string }[] };
@@ -188,10 +198,20 @@ describe('render checks catch an XR the XRD rejects', () => {
     expect(problemsOf(broken).join('\n')).toMatch(/spec.*repositoryName/);
   });
 
-  it('a Repository that lets every branch push (CEL rule of the XRD)', () => {
-    const broken = structuredClone(xr);
-    ((broken.spec as Obj).github as Obj).allowedRefs = ['refs/heads/*'];
-    expect(problemsOf(broken).join('\n')).toMatch(/allowedRefs must name release branches or tag patterns/);
+  // IAM's StringLike `*` also matches `/`: each of these trusts refs beyond what it seems to say.
+  it.each(['refs/heads/*', 'refs/heads/**', 'refs/heads/*/*', 'refs/heads/release-*', 'refs/tags/*', 'refs/tags/**', 'refs/tags/release/*', 'refs/tags/v*/x', 'refs/heads//main'])(
+    'a Repository whose allowedRefs include %s (CEL rule of the XRD)',
+    (ref) => {
+      const broken = structuredClone(xr);
+      ((broken.spec as Obj).github as Obj).allowedRefs = ['refs/heads/main', ref];
+      expect(problemsOf(broken).join('\n')).toMatch(/allowedRefs must be exact refs/);
+    },
+  );
+
+  it.each([['refs/heads/main'], ['refs/heads/release/v1'], ['refs/tags/v1.2.3'], ['refs/tags/v*'], ['refs/tags/release/v*']])('a Repository may allow %s', (ref) => {
+    const ok = structuredClone(xr);
+    ((ok.spec as Obj).github as Obj).allowedRefs = [ref];
+    expect(problemsOf(ok)).toEqual([]);
   });
 
   it('a managed resource missing the region the provider CRD requires', () => {
