@@ -232,7 +232,13 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
         ports: [{ port: 8125, protocol: 'UDP' }],
       },
       {
-        from: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'grafana' } } }],
+        // One namespace by default, never every namespace (fails before this fix: namespaceSelector was {}).
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'grafana' } },
+          },
+        ],
         ports: [{ port: 80, protocol: 'TCP' }],
       },
     ]);

@@ -63,6 +63,9 @@ const resourcesSchema = z
   })
   .strict();
 
+/** Where Grafana, the Graphite web UI's one client, runs unless an environment says otherwise. */
+export const GRAFANA_NAMESPACE = 'monitoring';
+
 export const environmentSchema = z
   .object({
     /** Environment name; also the branch `env/<name>` and the directory `dist/<name>/`. */
@@ -134,18 +137,19 @@ export const environmentSchema = z
         createStorageClass: z.boolean().default(false),
         resources: resourcesSchema,
         /**
-         * Who may read the web UI (80/tcp): pods with `podLabels`, in `namespace` (any namespace when omitted).
+         * Who may read the web UI (80/tcp): pods with `podLabels` in `namespace`, one namespace, never all (pod
+         * labels are self-asserted: any namespace, prod's included, could otherwise label a pod `grafana`).
          * Grafana is the only reader of the render API; people use Grafana or `kubectl port-forward`.
          */
         webClients: z
           .object({
-            namespace: dns1123Label.optional(),
+            namespace: dns1123Label.default(GRAFANA_NAMESPACE),
             podLabels: z
               .record(labelKey, labelValue)
               .refine((l) => Object.keys(l).length > 0, 'at least one label (an empty selector would admit every pod)'),
           })
           .strict()
-          .default({ podLabels: { 'app.kubernetes.io/name': 'grafana' } }),
+          .default({ namespace: GRAFANA_NAMESPACE, podLabels: { 'app.kubernetes.io/name': 'grafana' } }),
       })
       .strict(),
     /** ECR repositories this environment owns (the Repository XR). */
