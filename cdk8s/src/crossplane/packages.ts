@@ -5,7 +5,9 @@ import type { KubeObject } from './xrd';
 
 /**
  * Crossplane packages, pinned by version. The provider versions match the CRDs the offline checks validate against
- * (provider-upjet-aws v2.6.0), the patch-and-transform version matches its pinned input CRD (v0.10.8).
+ * (provider-upjet-aws v2.6.0), the patch-and-transform version matches its pinned input CRD (v0.10.8). Not by
+ * digest yet: Crossplane accepts `<package>@sha256:<digest>`, but no package registry is reachable where this is
+ * built to resolve and check one (docs/gitops.md, "What is pinned by digest").
  */
 export const PACKAGE_REGISTRY = 'xpkg.crossplane.io/crossplane-contrib';
 export const PROVIDER_AWS_VERSION = 'v2.6.0';
