@@ -21,4 +21,9 @@ export { Gp3StorageClass, type Gp3StorageClassProps } from './constructs/storage
 export { standardLabels, selectorLabels, type StandardLabelsProps } from './constructs/labels';
 export { topologyOf, type EnvironmentTopology } from './constructs/topology';
 export { manifestToYaml } from './yaml-emitter';
-export { POLICY_EXEMPT_ANNOTATION, exemptionAnnotations, type PolicyExemptions } from './constructs/policy-exemptions';
+export {
+  exemptReasonAnnotation,
+  exemptionAnnotations,
+  polarisExemptAnnotation,
+  type PolicyExemptions,
+} from './constructs/policy-exemptions';

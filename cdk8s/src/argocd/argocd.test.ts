@@ -152,24 +152,28 @@ describe('renderArgoApps', () => {
     expect(workloads.spec.destinations.map((d) => `${d.server} ${d.namespace}`).sort()).toEqual([...used].sort());
   });
 
-  it('allow-lists every cluster-scoped kind that dist/<env> renders', () => {
-    const allowed = new Set(WORKLOADS_CLUSTER_RESOURCES.map((gk) => `${gk.group}/${gk.kind}`));
+  it('allows exactly the kinds dist/<env> renders, cluster-scoped and namespaced, nothing more', () => {
+    const workloads = projects.find((p) => p.metadata.name === 'workloads')!;
     const clusterScoped = clusterScopedKinds();
-    let checked = 0;
+    const rendered = { cluster: new Set<string>(), namespaced: new Set<string>() };
     for (const env of envs) {
-      for (const [file, text] of renderEnvironment(repoRoot, env)) {
+      for (const text of renderEnvironment(repoRoot, env).values()) {
         for (const doc of parseAllDocuments(text)) {
           const obj = doc.toJS() as { apiVersion?: string; kind?: string } | null;
           if (!obj?.apiVersion || !obj.kind) continue;
           const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0]! : '';
           const gk = `${group}/${obj.kind}`;
-          if (!clusterScoped.has(gk)) continue;
-          checked++;
-          expect({ file, gk, allowed: allowed.has(gk) }).toEqual({ file, gk, allowed: true });
+          (clusterScoped.has(gk) ? rendered.cluster : rendered.namespaced).add(gk);
         }
       }
     }
-    expect(checked).toBeGreaterThan(0);
+    const names = (gks: readonly { group: string; kind: string }[] | undefined) => (gks ?? []).map((gk) => `${gk.group}/${gk.kind}`).sort();
+    expect(names(WORKLOADS_CLUSTER_RESOURCES)).toEqual([...rendered.cluster].sort());
+    expect(names(workloads.spec.clusterResourceWhitelist)).toEqual([...rendered.cluster].sort());
+    // An allow-list, not a blacklist: every namespaced kind not rendered is refused.
+    expect(names(workloads.spec.namespaceResourceWhitelist)).toEqual([...rendered.namespaced].sort());
+    expect(workloads.spec).not.toHaveProperty('namespaceResourceBlacklist');
+    expect(rendered.namespaced.size).toBeGreaterThan(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from '../config';
 import { standardLabels } from '../constructs/labels';
 import { topologyOf } from '../constructs/topology';
+import { CLUSTER_ADDONS, PLATFORM_API_GROUP, REPOSITORY } from '../crossplane/api';
 import { ARGOCD_NAMESPACE, CROSSPLANE_CHART, PLATFORM_REPOSITORY } from './repository';
 import type { AppProject, ApplicationDestination, GroupKind } from './types';
 
@@ -24,8 +25,11 @@ export const PLATFORM_CLUSTER_RESOURCES: readonly GroupKind[] = [
 ];
 
 /**
- * Cluster-scoped kinds an environment's `dist/<env>` may carry: its namespace and storage class, and the
- * Crossplane platform API (packages, XRDs, Compositions, activation policies, cluster provider configs).
+ * Cluster-scoped kinds an environment's `dist/<env>` carries, and nothing more: its namespaces and storage class,
+ * and the Crossplane platform API (packages, their runtime config, XRDs, Compositions). `env/dev` and
+ * `env/staging` move by bot commits without review, so a kind the renderer never produces (an ImageConfig that
+ * redirects package pulls, a ClusterProviderConfig with other credentials) must not sync. A test fails when the
+ * rendered kinds and this list differ in either direction.
  */
 export const WORKLOADS_CLUSTER_RESOURCES: readonly GroupKind[] = [
   { group: '', kind: 'Namespace' },
@@ -33,18 +37,26 @@ export const WORKLOADS_CLUSTER_RESOURCES: readonly GroupKind[] = [
   { group: 'pkg.crossplane.io', kind: 'Provider' },
   { group: 'pkg.crossplane.io', kind: 'Function' },
   { group: 'pkg.crossplane.io', kind: 'DeploymentRuntimeConfig' },
-  { group: 'pkg.crossplane.io', kind: 'ImageConfig' },
   { group: 'apiextensions.crossplane.io', kind: 'CompositeResourceDefinition' },
   { group: 'apiextensions.crossplane.io', kind: 'Composition' },
-  { group: 'apiextensions.crossplane.io', kind: 'ManagedResourceActivationPolicy' },
-  { group: 'protection.crossplane.io', kind: 'ClusterUsage' },
-  { group: 'aws.m.upbound.io', kind: 'ClusterProviderConfig' },
 ];
 
-/** Namespaced kinds no environment may ship: quotas and limits belong to whoever owns the cluster. */
-const WORKLOADS_NAMESPACE_BLACKLIST: readonly GroupKind[] = [
-  { group: '', kind: 'ResourceQuota' },
-  { group: '', kind: 'LimitRange' },
+/**
+ * Namespaced kinds an environment's `dist/<env>` carries, and nothing more (an allow-list: no Role, RoleBinding,
+ * Secret, Pod or quota can arrive through an env branch). A test fails when the rendered kinds and this list differ.
+ */
+export const WORKLOADS_NAMESPACE_RESOURCES: readonly GroupKind[] = [
+  { group: '', kind: 'ConfigMap' },
+  { group: '', kind: 'Service' },
+  { group: '', kind: 'ServiceAccount' },
+  { group: 'apps', kind: 'Deployment' },
+  { group: 'apps', kind: 'StatefulSet' },
+  { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
+  { group: 'policy', kind: 'PodDisruptionBudget' },
+  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  { group: 'aws.m.upbound.io', kind: 'ProviderConfig' },
+  { group: PLATFORM_API_GROUP, kind: REPOSITORY.kind },
+  { group: PLATFORM_API_GROUP, kind: CLUSTER_ADDONS.kind },
 ];
 
 function dedupe(destinations: ApplicationDestination[]): ApplicationDestination[] {
@@ -99,7 +111,7 @@ export function workloadsProject(envs: readonly EnvironmentConfig[]): AppProject
       envs.flatMap((e) => environmentNamespaces(e).map((namespace) => ({ server: e.cluster.server, namespace }))),
     ),
     clusterResourceWhitelist: [...WORKLOADS_CLUSTER_RESOURCES],
-    namespaceResourceBlacklist: [...WORKLOADS_NAMESPACE_BLACKLIST],
+    namespaceResourceWhitelist: [...WORKLOADS_NAMESPACE_RESOURCES],
     orphanedResources: { warn: true },
   });
 }

@@ -27,7 +27,7 @@ export interface AppProject {
     readonly sourceRepos: string[];
     readonly destinations: ApplicationDestination[];
     readonly clusterResourceWhitelist: GroupKind[];
-    readonly namespaceResourceBlacklist?: GroupKind[];
+    readonly namespaceResourceWhitelist?: GroupKind[];
     readonly orphanedResources: { readonly warn: boolean };
   };
 }

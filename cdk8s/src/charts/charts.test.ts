@@ -126,11 +126,18 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
     expect(c.securityContext.capabilities.drop).toEqual(['ALL']);
     expect(c.securityContext.capabilities.add).not.toContain('NET_RAW');
     expect(sts.spec.template.spec.automountServiceAccountToken).toBe(false);
-    expect(c.imagePullPolicy).toBe(env.graphite.image.includes('@sha256:') ? 'IfNotPresent' : 'Always');
-    const exemptions = String(sts.metadata.annotations['policy.metrics-platform.dev/exempt']).split('; ');
-    for (const e of exemptions) expect(e).toMatch(/^[A-Za-z]+=\S.{10,}$/);
-    expect(exemptions.map((e) => e.split('=')[0])).toContain('runAsRootAllowed');
-    const appExempt = String(deployment.metadata.annotations['policy.metrics-platform.dev/exempt']);
+    expect(c.imagePullPolicy).toBe('Always');
+    const exempted = (annotations: Record<string, string>): string[] =>
+      Object.keys(annotations)
+        .map((k) => /^polaris\.fairwinds\.com\/(.+)-exempt$/.exec(k)?.[1])
+        .filter((c): c is string => c !== undefined);
+    const graphiteExempt = exempted(sts.metadata.annotations);
+    for (const check of graphiteExempt) {
+      expect(sts.metadata.annotations[`polaris.fairwinds.com/${check}-exempt`]).toBe('true');
+      expect(sts.metadata.annotations[`policy.metrics-platform.dev/${check}-exempt-reason`]).toMatch(/^\S.{10,}$/);
+    }
+    expect(graphiteExempt).toContain('runAsRootAllowed');
+    const appExempt = exempted(deployment.metadata.annotations);
     for (const check of ['runAsRootAllowed', 'notReadOnlyRootFilesystem', 'insecureCapabilities']) {
       expect(appExempt).not.toContain(check);
     }
@@ -232,7 +239,13 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
         ports: [{ port: 8125, protocol: 'UDP' }],
       },
       {
-        from: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'grafana' } } }],
+        // One namespace by default, never every namespace (fails before this fix: namespaceSelector was {}).
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'grafana' } },
+          },
+        ],
         ports: [{ port: 80, protocol: 'TCP' }],
       },
     ]);
@@ -304,17 +317,30 @@ describe('per-environment differences', () => {
     ]);
   });
 
-  it('exempts the app from the spread and replica checks only where the environment opts out', () => {
-    const exempt = (name: string) =>
-      String(
-        objectsOf(byName(name)).find((o) => o.kind === 'Deployment').metadata.annotations[
-          'policy.metrics-platform.dev/exempt'
-        ],
-      );
-    expect(exempt('dev')).toMatch(/topologySpreadConstraint=.*; deploymentMissingReplicas=dev runs app.replicas=1/);
-    expect(exempt('staging')).toContain('topologySpreadConstraint=');
-    expect(exempt('staging')).not.toContain('deploymentMissingReplicas');
-    expect(exempt('prod')).not.toMatch(/topologySpreadConstraint|deploymentMissingReplicas/);
+  it("exempts the app in Polaris's own annotations, each with its reason, only where the check does not apply", () => {
+    const annotations = (name: string): Record<string, string> =>
+      objectsOf(byName(name)).find((o) => o.kind === 'Deployment').metadata.annotations;
+    const exempt = (name: string): string[] =>
+      Object.entries(annotations(name))
+        .filter(([k, v]) => k.startsWith('polaris.fairwinds.com/') && v === 'true')
+        .map(([k]) => k.replace(/^polaris\.fairwinds\.com\/(.+)-exempt$/, '$1'))
+        .sort();
+    // Real Polaris ignored the old home-made annotation (fails before this fix).
+    for (const name of ['dev', 'staging', 'prod']) {
+      expect(annotations(name)).not.toHaveProperty('policy.metrics-platform.dev/exempt');
+      for (const check of exempt(name))
+        expect(annotations(name)[`policy.metrics-platform.dev/${check}-exempt-reason`]).toMatch(/\S/);
+    }
+    expect(exempt('dev')).toEqual(['deploymentMissingReplicas', 'priorityClassNotSet', 'topologySpreadConstraint']);
+    expect(annotations('dev')['policy.metrics-platform.dev/deploymentMissingReplicas-exempt-reason']).toMatch(
+      /dev runs app.replicas=1/,
+    );
+    expect(exempt('staging')).toEqual(['deploymentMissingReplicas', 'priorityClassNotSet', 'topologySpreadConstraint']);
+    // prod leaves spec.replicas to its HPA (Polaris requires spec.replicas), and spreads its pods.
+    expect(exempt('prod')).toEqual(['deploymentMissingReplicas', 'priorityClassNotSet']);
+    expect(annotations('prod')['policy.metrics-platform.dev/deploymentMissingReplicas-exempt-reason']).toMatch(
+      /HorizontalPodAutoscaler owns the replica count \(minReplicas 3\)/,
+    );
   });
 
   it('admits the configured web clients to the Graphite UI, in one namespace when given', () => {

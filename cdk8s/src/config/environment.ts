@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { quantityValue } from './quantity';
+import {
+  GITHUB_ENVIRONMENT_PATTERN,
+  GITHUB_WORKFLOW_PATTERN,
+  MAX_RELEASE_REFS,
+  RELEASE_REF_PATTERN,
+} from '../crossplane/xr/repository-fields';
 
 /**
  * The one definition of an environment. Each `environments/<name>.yaml` is parsed with this schema;
@@ -78,6 +84,9 @@ const resourcesSchema = z
     limits: z.object({ cpu: quantity.optional(), memory: quantity }).strict(),
   })
   .strict();
+
+/** Where Grafana, the Graphite web UI's one client, runs unless an environment says otherwise. */
+export const GRAFANA_NAMESPACE = 'monitoring';
 
 export const environmentSchema = z
   .object({
@@ -160,18 +169,19 @@ export const environmentSchema = z
         createStorageClass: z.boolean().default(false),
         resources: resourcesSchema,
         /**
-         * Who may read the web UI (80/tcp): pods with `podLabels`, in `namespace` (any namespace when omitted).
+         * Who may read the web UI (80/tcp): pods with `podLabels` in `namespace`, one namespace, never all (pod
+         * labels are self-asserted: any namespace, prod's included, could otherwise label a pod `grafana`).
          * Grafana is the only reader of the render API; people use Grafana or `kubectl port-forward`.
          */
         webClients: z
           .object({
-            namespace: dns1123Label.optional(),
+            namespace: dns1123Label.default(GRAFANA_NAMESPACE),
             podLabels: z
               .record(labelKey, labelValue)
               .refine((l) => Object.keys(l).length > 0, 'at least one label (an empty selector would admit every pod)'),
           })
           .strict()
-          .default({ podLabels: { 'app.kubernetes.io/name': 'grafana' } }),
+          .default({ namespace: GRAFANA_NAMESPACE, podLabels: { 'app.kubernetes.io/name': 'grafana' } }),
       })
       .strict(),
     /** ECR repositories this environment owns (the Repository XR). */
@@ -186,14 +196,31 @@ export const environmentSchema = z
                   .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an ECR repository name'),
                 /** GitHub repository allowed to push, `owner/name`. */
                 githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
-                /** Git refs allowed to push, e.g. `refs/heads/main`. */
+                /** GitHub environment the pushing job declares; its name is part of the OIDC `sub` the role trusts. */
+                githubEnvironment: z
+                  .string()
+                  .max(255)
+                  .regex(
+                    new RegExp(GITHUB_ENVIRONMENT_PATTERN),
+                    'a GitHub environment name (letters, digits, ".", "_", "-")',
+                  ),
+                /** Workflow file whose jobs may push, e.g. `.github/workflows/release.yml`. */
+                workflow: z
+                  .string()
+                  .max(255)
+                  .regex(new RegExp(GITHUB_WORKFLOW_PATTERN), '.github/workflows/<file>.yml'),
+                /** Refs the workflow may run from: exact refs, or a tag prefix `refs/tags/<prefix>*`. */
                 releaseRefs: z
                   .array(
                     z
                       .string()
-                      .regex(/^refs\/(heads|tags)\/[A-Za-z0-9_./*-]+$/, 'refs/heads/<branch> or refs/tags/<pattern>'),
+                      .regex(
+                        new RegExp(RELEASE_REF_PATTERN),
+                        'an exact ref (refs/heads/<branch>, refs/tags/<tag>) or a tag prefix refs/tags/<prefix>* (IAM wildcards also match "/", so branch patterns are refused)',
+                      ),
                   )
-                  .min(1),
+                  .min(1)
+                  .max(MAX_RELEASE_REFS),
               })
               .strict(),
           )

@@ -32,7 +32,7 @@ describe('environment configuration', () => {
     expect(envs[0]!.app.shutdownTimeoutMs).toBe(5000);
   });
 
-  it.each([
+  it.each<[string, string | RegExp, string, RegExp]>([
     [
       'a wrong type',
       /replicas: 1/,
@@ -63,6 +63,30 @@ describe('environment configuration', () => {
       /storageSize: 10Gi/,
       'storageSize: 10GB',
       /graphite\.storageSize: got "10GB"; expected a whole number of GiB/,
+    ],
+    // IAM's StringLike `*` also matches `/`: these trust every branch or tag (fails before the fix for all three).
+    ...['refs/heads/**', 'refs/heads/*/*', 'refs/tags/**'].map(
+      (ref) =>
+        [
+          `the release ref ${ref}`,
+          /releaseRefs: \[refs\/heads\/main\]/,
+          `releaseRefs: [refs/heads/main, "${ref}"]`,
+          new RegExp(
+            `ecr\\.repositories\\.0\\.releaseRefs\\.1: got "${ref.replace(/\*/g, '\\*')}"; expected an exact ref`,
+          ),
+        ] as [string, RegExp, string, RegExp],
+    ),
+    [
+      'a workflow outside .github/workflows',
+      /workflow: \.github\/workflows\/release\.yml/,
+      'workflow: release.yml',
+      /ecr\.repositories\.0\.workflow: got "release\.yml"; expected \.github\/workflows\/<file>\.yml/,
+    ],
+    [
+      'a GitHub environment with an IAM wildcard',
+      /githubEnvironment: ecr-dev/,
+      'githubEnvironment: "ecr-*"',
+      /ecr\.repositories\.0\.githubEnvironment: got "ecr-\*"; expected a GitHub environment name/,
     ],
   ])('rejects %s naming file, field, value and expectation', (_what, search, replacement, message) => {
     const parse = parseWith(search, replacement);

@@ -118,10 +118,9 @@ export class Graphite extends Construct {
         {
           name: 'graphite-statsd',
           image: env.graphite.image,
-          // A tag can move: pull it each time unless the file pins the digest too.
-          imagePullPolicy: env.graphite.image.includes('@sha256:')
-            ? kplus.ImagePullPolicy.IF_NOT_PRESENT
-            : kplus.ImagePullPolicy.ALWAYS,
+          // Always, pinned by digest or not (Polaris's pullPolicyNotAlways): a tag can move, and a digest costs
+          // one manifest check per start.
+          imagePullPolicy: kplus.ImagePullPolicy.ALWAYS,
           ports: [
             { name: 'statsd', number: t.statsdPort, protocol: kplus.Protocol.UDP },
             { name: 'statsd-admin', number: STATSD_ADMIN_PORT, protocol: kplus.Protocol.TCP },

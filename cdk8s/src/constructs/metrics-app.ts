@@ -103,7 +103,9 @@ export class MetricsApp extends Construct {
           name: 'app',
           image: pinnedImage(env),
           // The digest pins the content, so a cached image is the right image.
-          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          // Always, as Polaris wants: with a digest pin it costs one manifest check per start, and the node proves it may
+          // still pull the image instead of reusing a copy another pod's credentials fetched.
+          imagePullPolicy: kplus.ImagePullPolicy.ALWAYS,
           ports: [{ name: 'http', number: t.appHttpPort, protocol: kplus.Protocol.TCP }],
           envFrom: [kplus.Env.fromConfigMap(this.configMap)],
           startup: kplus.Probe.fromHttpGet('/healthz', {
@@ -201,7 +203,9 @@ export function appPolicyExemptions(env: EnvironmentConfig): PolicyExemptions {
   if (!env.features.topologySpread) {
     exemptions.topologySpreadConstraint = `features.topologySpread is false in ${env.name}: only production spreads its pods`;
   }
-  if (env.app.autoscaling === undefined && env.app.replicas < 2) {
+  if (env.app.autoscaling !== undefined) {
+    exemptions.deploymentMissingReplicas = `the HorizontalPodAutoscaler owns the replica count (minReplicas ${env.app.autoscaling.minReplicas}): spec.replicas is left out so that a sync never resets what the autoscaler set`;
+  } else if (env.app.replicas < 2) {
     exemptions.deploymentMissingReplicas = `${env.name} runs app.replicas=${env.app.replicas} to save cost: staging and production run at least 2`;
   }
   return exemptions;

@@ -62,10 +62,10 @@ export class WorkloadNetworkPolicy extends Construct {
     return this;
   }
 
-  /** Allows ingress from pods with `labels` in `namespace` (any namespace when undefined) on `ports`. */
+  /** Allows ingress from pods with `labels` in `namespace` on `ports` (one namespace: pod labels are self-asserted). */
   allowIngressFrom(
     id: string,
-    namespace: string | undefined,
+    namespace: string,
     labels: Record<string, string>,
     ports: kplus.NetworkPolicyPort[],
   ): this {
@@ -73,11 +73,8 @@ export class WorkloadNetworkPolicy extends Construct {
     return this;
   }
 
-  private peer(id: string, namespace: string | undefined, labels: Record<string, string>): kplus.Pods {
-    const namespaces =
-      namespace === undefined
-        ? kplus.Namespaces.all(this, `${id}Namespaces`)
-        : kplus.Namespaces.select(this, `${id}Namespace`, { names: [namespace] });
+  private peer(id: string, namespace: string, labels: Record<string, string>): kplus.Pods {
+    const namespaces = kplus.Namespaces.select(this, `${id}Namespace`, { names: [namespace] });
     return kplus.Pods.select(this, id, { labels, namespaces });
   }
 }

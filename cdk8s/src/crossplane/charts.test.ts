@@ -15,7 +15,7 @@ import { XrPropsError } from './xr/composite-resource';
 const dev = loadEnvironment(join(__dirname, '..', '..', '..'), 'dev');
 const env: EnvironmentConfig = {
   ...dev,
-  ecr: { repositories: [{ name: 'team/metrics_app', githubRepository: 'example-org/metrics-platform', releaseRefs: ['refs/heads/main'] }] },
+  ecr: { repositories: [{ name: 'team/metrics_app', githubRepository: 'example-org/metrics-platform', githubEnvironment: 'ecr-dev', workflow: '.github/workflows/release.yml', releaseRefs: ['refs/heads/main'] }] },
   features: { ...dev.features, orphanCloudResources: true },
 };
 
@@ -96,7 +96,7 @@ describe('environment XRs', () => {
 
   it('validate XR props early with field, value and expectation', () => {
     const [props] = repositoryXrProps(env);
-    const bad = { ...props!, instance: '-not a label-', spec: { ...props!.spec, lifecycle: { keepReleases: 0 }, github: { repository: 'no-slash', allowedRefs: [] } } };
+    const bad = { ...props!, instance: '-not a label-', spec: { ...props!.spec, lifecycle: { keepReleases: 0 }, github: { ...props!.spec.github, repository: 'no-slash', workflow: 'release.yml', allowedRefs: [] } } };
     let message = '';
     try {
       new RepositoryXr(Testing.chart(), 'r', bad);
@@ -106,6 +106,7 @@ describe('environment XRs', () => {
     }
     expect(message).toContain('spec.lifecycle.keepReleases: got 0; expected an integer >= 1 and <= 10000');
     expect(message).toContain('spec.github.repository: got "no-slash"; expected a string matching owner/name');
+    expect(message).toContain('spec.github.workflow: got "release.yml"; expected a string matching .github/workflows/<file>.yml');
     expect(message).toContain('spec.github.allowedRefs: got []; expected a list of 1-4 items without duplicates');
     expect(message).toContain('instance: got "-not a label-"; expected a label value');
   });

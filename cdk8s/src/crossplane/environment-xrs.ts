@@ -42,7 +42,7 @@ export function repositoryXrProps(env: EnvironmentConfig): RepositoryXrProps[] {
       region: env.aws.region,
       awsAccountId: env.aws.accountId,
       repositoryName: r.name,
-      github: { repository: r.githubRepository, allowedRefs: r.releaseRefs },
+      github: { repository: r.githubRepository, environment: r.githubEnvironment, workflow: r.workflow, allowedRefs: r.releaseRefs },
       pushRoleName: pushRoleName(env, r.name),
       deletionPolicy: deletionPolicy(env),
     },

@@ -23,7 +23,7 @@ const fullRepository: DeepRequired<RepositorySpec> = {
   region: 'eu-west-1',
   awsAccountId: '111111111111',
   repositoryName: 'team/metrics-app',
-  github: { repository: 'example-org/metrics-platform', allowedRefs: ['refs/heads/main', 'refs/tags/v*'] },
+  github: { repository: 'example-org/metrics-platform', environment: 'ecr-dev', workflow: '.github/workflows/release.yml', allowedRefs: ['refs/heads/main', 'refs/tags/v*'] },
   pushRoleName: 'dev-ecr-push-team-metrics-app',
   lifecycle: { untaggedExpiryDays: 3, keepReleases: 20 },
   encryption: { keyDeletionWindowDays: 14 },

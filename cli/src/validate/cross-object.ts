@@ -1,3 +1,4 @@
+import { GRAFANA_NAMESPACE } from '@metrics-platform/cdk8s/lib/config';
 import type { SourcedObject } from './load-files';
 import { asArray, asObj, asString, groupOf, kindOf, labelsOf, nameOf, namespaceOf, type Obj } from './objects';
 import type { Problem } from './problem';
@@ -15,6 +16,8 @@ export const EXTERNALLY_CREATED_NAMESPACES: Readonly<Record<string, string>> = {
   'kube-node-lease': 'created by Kubernetes',
   argocd: 'created by the Argo CD install that argocd/bootstrap applies',
   'crossplane-system': 'created by the Crossplane Helm install',
+  [GRAFANA_NAMESPACE]:
+    "Grafana's, the default graphite.webClients.namespace: created with the cluster's monitoring stack, outside this repository",
 };
 
 function problem(s: SourcedObject, path: string, message: string, severity: 'error' | 'warning' = 'error'): Problem {

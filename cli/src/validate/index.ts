@@ -17,5 +17,5 @@ export {
   type ValidatePlatformOptions,
   type ValidationReport,
 } from './validate-platform';
-export { POLICY_CHECKS, EXEMPT_ANNOTATION, type PolicyCheckId } from './policy-checks';
+export { POLICY_CHECKS, exemptReasonAnnotation, polarisExemptAnnotation, type PolicyCheckId } from './policy-checks';
 export { findRepoRoot } from './repo-root';

@@ -3,13 +3,20 @@ import type { Severity } from './problem';
 /**
  * The workload policy, after Polaris's default check set (pkg/config/default.yaml): same check names, Polaris
  * `danger` = error and `warning` = warning. Three reliability checks are errors in production environments
- * (replicas, PDB, topology spread: a prod outage is what they prevent). Exempt a check on one object with the
- * annotation `policy.metrics-platform.dev/exempt: "<check>=<reason>[; <check>=<reason>]"` or in
- * REVIEWED_EXEMPTIONS (policy.ts).
+ * (replicas, PDB, topology spread: a prod outage is what they prevent). Exempt a check on one object with
+ * Polaris's own annotation `polaris.fairwinds.com/<check>-exempt: "true"` plus its reason in
+ * `policy.metrics-platform.dev/<check>-exempt-reason`, or in REVIEWED_EXEMPTIONS (policy.ts). Where a check
+ * here is named after a Polaris check it fires at least where Polaris's does, so an object `platform validate`
+ * passes is one every Polaris passes.
  */
 export const POLICY_CHECKS = {
   // reliability
-  deploymentMissingReplicas: { severity: 'warning', prodSeverity: 'error', summary: 'fewer than 2 replicas' },
+  // Polaris: spec.replicas must be set and >= 2, even when an HPA owns the count.
+  deploymentMissingReplicas: {
+    severity: 'warning',
+    prodSeverity: 'error',
+    summary: 'spec.replicas is unset or below 2',
+  },
   missingPodDisruptionBudget: {
     severity: 'warning',
     prodSeverity: 'error',
@@ -18,7 +25,8 @@ export const POLICY_CHECKS = {
   topologySpreadConstraint: { severity: 'warning', prodSeverity: 'error', summary: 'no topologySpreadConstraints' },
   priorityClassNotSet: { severity: 'warning', summary: 'priorityClassName is not set' },
   tagNotSpecified: { severity: 'error', summary: 'image has no tag or uses latest, and no digest' },
-  pullPolicyNotAlways: { severity: 'warning', summary: 'imagePullPolicy is not Always for a mutable (tag-only) image' },
+  // Polaris: imagePullPolicy must be Always, digest or not.
+  pullPolicyNotAlways: { severity: 'warning', summary: 'imagePullPolicy is not Always' },
   readinessProbeMissing: { severity: 'warning', summary: 'no readinessProbe' },
   livenessProbeMissing: { severity: 'warning', summary: 'no livenessProbe' },
   pdbDisruptionsIsZero: { severity: 'warning', summary: 'the PodDisruptionBudget allows no voluntary disruption' },
@@ -68,5 +76,14 @@ export function isPolicyCheckId(s: string): s is PolicyCheckId {
   return Object.prototype.hasOwnProperty.call(POLICY_CHECKS, s);
 }
 
-/** The annotation that exempts one object from named checks, each with its reason. */
-export const EXEMPT_ANNOTATION = 'policy.metrics-platform.dev/exempt';
+export {
+  exemptReasonAnnotation,
+  polarisExemptAnnotation,
+} from '@metrics-platform/cdk8s/lib/constructs/policy-exemptions';
+
+/** Prefix of Polaris's exemption annotations (`<check>-exempt`, and `exempt` for every check). */
+export const POLARIS_ANNOTATION_PREFIX = 'polaris.fairwinds.com/';
+/** Where reasons live (`<check>-exempt-reason`). */
+export const REASON_ANNOTATION_PREFIX = 'policy.metrics-platform.dev/';
+/** The home-made annotation exemptions used before; no Polaris reads it, so it is refused. */
+export const LEGACY_EXEMPT_ANNOTATION = 'policy.metrics-platform.dev/exempt';

@@ -156,7 +156,8 @@ describe('policy checks', () => {
     [
       'pullPolicyNotAlways',
       (d) => {
-        ctr(d).image = 'registry.example.org/app:1.0.0';
+        // As Polaris: a digest pin does not excuse it (fails before this fix).
+        ctr(d).imagePullPolicy = 'IfNotPresent';
       },
       'spec.template.spec.containers[0].imagePullPolicy',
     ],
@@ -267,7 +268,6 @@ describe('policy checks', () => {
       return o;
     });
     expect(findings(sourced(env)).map((f) => f.check)).toEqual([
-      'deploymentMissingReplicas',
       'hpaMinAvailability',
       'hpaMaxAvailability',
       'pdbMinAvailableGreaterThanOrEqualToHPAMinReplicas',
@@ -313,11 +313,19 @@ describe('policy checks', () => {
     ]);
   });
 
-  it('honour reasoned exemptions from the annotation and the reviewed list', () => {
+  it('require spec.replicas even when an HPA owns the count, as Polaris does (fails before this fix)', () => {
+    const env = withDeployment((d) => delete (d.spec as Fixture).replicas);
+    expect(findings(env)).toEqual([{ check: 'deploymentMissingReplicas', severity: 'warning', path: 'spec.replicas' }]);
+  });
+
+  it("honour reasoned exemptions in Polaris's annotations and the reviewed list", () => {
     const annotated = withDeployment((d) => {
       (d.metadata as Fixture).annotations = {
-        'policy.metrics-platform.dev/exempt':
-          'notReadOnlyRootFilesystem=the image writes its whisper files under /opt; hostPortSet=test',
+        'polaris.fairwinds.com/notReadOnlyRootFilesystem-exempt': 'true',
+        'policy.metrics-platform.dev/notReadOnlyRootFilesystem-exempt-reason':
+          'the image writes its whisper files under /opt',
+        'polaris.fairwinds.com/hostPortSet-exempt': 'true',
+        'policy.metrics-platform.dev/hostPortSet-exempt-reason': 'test',
       };
       sc(d).readOnlyRootFilesystem = false;
     });
@@ -325,7 +333,7 @@ describe('policy checks', () => {
       {
         check: 'exemption of hostPortSet is not needed',
         severity: 'warning',
-        path: 'metadata.annotations["policy.metrics-platform.dev/exempt"]',
+        path: 'metadata.annotations["polaris.fairwinds.com/hostPortSet-exempt"]',
       },
     ]);
     const reviewed: PolicyExemption[] = [
@@ -335,24 +343,50 @@ describe('policy checks', () => {
     expect(checkPolicies(noPriority, { prodEnvironments: [], exemptions: reviewed })).toEqual([]);
   });
 
-  it('reject exemptions of unknown checks or without a reason', () => {
+  it('reject exemptions Polaris would not honour, of unknown checks, or without a reason', () => {
     const env = withDeployment((d) => {
       (d.metadata as Fixture).annotations = {
-        'policy.metrics-platform.dev/exempt': 'runAsRoot=legacy image; notReadOnlyRootFilesystem',
+        'policy.metrics-platform.dev/exempt': 'notReadOnlyRootFilesystem=legacy',
+        'polaris.fairwinds.com/exempt': 'true',
+        'polaris.fairwinds.com/runAsRoot-exempt': 'true',
+        'polaris.fairwinds.com/notReadOnlyRootFilesystem-exempt': 'true',
+        'polaris.fairwinds.com/hostPortSet-exempt': 'yes',
+        'policy.metrics-platform.dev/hostPortSet-exempt-reason': 'test',
+        'policy.metrics-platform.dev/linuxHardening-exempt-reason': 'reason only',
       };
     });
     const problems = checkPolicies(env, { prodEnvironments: [] });
-    const at = 'metadata.annotations["policy.metrics-platform.dev/exempt"]';
+    const at = (key: string) => `metadata.annotations[${JSON.stringify(key)}]`;
     expect(problems.map((p) => [p.severity, p.path, p.message])).toEqual([
       [
         'error',
-        at,
+        at('policy.metrics-platform.dev/exempt'),
+        expect.stringMatching(/^no Polaris reads this annotation; write polaris\.fairwinds\.com\/<check>-exempt/),
+      ],
+      [
+        'error',
+        at('polaris.fairwinds.com/exempt'),
+        expect.stringMatching(/^exempts every check at once, without reasons/),
+      ],
+      [
+        'error',
+        at('polaris.fairwinds.com/runAsRoot-exempt'),
         expect.stringMatching(/^unknown policy check "runAsRoot"; expected one of deploymentMissingReplicas, /),
       ],
       [
         'error',
-        at,
-        'exemption of notReadOnlyRootFilesystem has no reason; write notReadOnlyRootFilesystem=<why it does not apply>',
+        at('polaris.fairwinds.com/notReadOnlyRootFilesystem-exempt'),
+        'exemption of notReadOnlyRootFilesystem has no reason; add policy.metrics-platform.dev/notReadOnlyRootFilesystem-exempt-reason: "<why it does not apply>"',
+      ],
+      [
+        'error',
+        at('polaris.fairwinds.com/hostPortSet-exempt'),
+        'got "yes"; expected "true" (Polaris ignores anything else)',
+      ],
+      [
+        'error',
+        at('policy.metrics-platform.dev/linuxHardening-exempt-reason'),
+        'a reason without the exemption: Polaris still reports linuxHardening; add polaris.fairwinds.com/linuxHardening-exempt: "true" or remove the reason',
       ],
     ]);
   });

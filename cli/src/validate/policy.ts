@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { loadEnvironments } from '@metrics-platform/cdk8s/lib/config';
 import type { SourcedObject } from './load-files';
 import { annotationsOf, asArray, asObj, asString, kindOf, nameOf, namespaceOf, type Obj } from './objects';
-import { EXEMPT_ANNOTATION, isPolicyCheckId, POLICY_CHECKS, type PolicyCheckId } from './policy-checks';
+import {
+  exemptReasonAnnotation,
+  isPolicyCheckId,
+  LEGACY_EXEMPT_ANNOTATION,
+  POLARIS_ANNOTATION_PREFIX,
+  polarisExemptAnnotation,
+  POLICY_CHECKS,
+  REASON_ANNOTATION_PREFIX,
+  type PolicyCheckId,
+} from './policy-checks';
 import type { Problem } from './problem';
 import { isEmptySelector, matchesSelector } from './selectors';
 import { containersOf, podWorkloadOf, type ContainerRef, type PodWorkload } from './workloads';
@@ -46,11 +55,11 @@ export function productionEnvironments(opts: PolicyOptions, groups: readonly str
   return new Set([...names].filter((n) => PROD_NAME.test(n)));
 }
 
-const EXEMPT_PATH = `metadata.annotations[${JSON.stringify(EXEMPT_ANNOTATION)}]`;
+const annotationPath = (key: string): string => `metadata.annotations[${JSON.stringify(key)}]`;
 
 interface Exempt {
   readonly checks: Map<PolicyCheckId, string>;
-  /** Checks exempted by the object's own annotation (reported when they no longer fire). */
+  /** Checks exempted by the object's own annotations (reported when they no longer fire). */
   readonly annotated: Set<PolicyCheckId>;
   readonly problems: Problem[];
 }
@@ -59,38 +68,66 @@ function base(s: SourcedObject): Omit<Problem, 'path' | 'message' | 'severity'> 
   return { file: s.file, kind: kindOf(s.object), namespace: namespaceOf(s.object) ?? '-', name: nameOf(s.object) };
 }
 
-/** Parses `check=reason; check=reason`; unknown checks and missing reasons are errors. */
+const POLARIS_EXEMPT = /^polaris\.fairwinds\.com\/(.+)-exempt$/;
+const EXEMPT_REASON = /^policy\.metrics-platform\.dev\/(.+)-exempt-reason$/;
+
+/**
+ * Exemptions as Polaris reads them (`polaris.fairwinds.com/<check>-exempt: "true"`), each with its reason
+ * (`policy.metrics-platform.dev/<check>-exempt-reason`). Unknown checks, a missing reason, a reason without the
+ * Polaris annotation, Polaris's blanket `exempt` and the old home-made annotation are errors.
+ */
 function exemptionsOf(s: SourcedObject, reviewed: readonly PolicyExemption[]): Exempt {
   const checks = new Map<PolicyCheckId, string>();
   const annotated = new Set<PolicyCheckId>();
   const problems: Problem[] = [];
-  const value = annotationsOf(s.object)[EXEMPT_ANNOTATION];
-  if (value !== undefined) {
-    for (const entry of value
-      .split(/[;\n]/)
-      .map((e) => e.trim())
-      .filter((e) => e !== '')) {
-      const eq = entry.indexOf('=');
-      const check = (eq < 0 ? entry : entry.slice(0, eq)).trim();
-      const reason = eq < 0 ? '' : entry.slice(eq + 1).trim();
-      if (!isPolicyCheckId(check)) {
-        problems.push({
-          ...base(s),
-          path: EXEMPT_PATH,
-          severity: 'error',
-          message: `unknown policy check ${JSON.stringify(check)}; expected one of ${Object.keys(POLICY_CHECKS).join(', ')}`,
-        });
-      } else if (reason === '') {
-        problems.push({
-          ...base(s),
-          path: EXEMPT_PATH,
-          severity: 'error',
-          message: `exemption of ${check} has no reason; write ${check}=<why it does not apply>`,
-        });
-      } else {
+  const error = (key: string, message: string): void => {
+    problems.push({ ...base(s), path: annotationPath(key), severity: 'error', message });
+  };
+  const unknown = (check: string): string =>
+    `unknown policy check ${JSON.stringify(check)}; expected one of ${Object.keys(POLICY_CHECKS).join(', ')}`;
+  const annotations = annotationsOf(s.object);
+  for (const [key, value] of Object.entries(annotations)) {
+    if (key === LEGACY_EXEMPT_ANNOTATION) {
+      error(
+        key,
+        'no Polaris reads this annotation; write polaris.fairwinds.com/<check>-exempt: "true" and the reason in policy.metrics-platform.dev/<check>-exempt-reason',
+      );
+      continue;
+    }
+    if (key === `${POLARIS_ANNOTATION_PREFIX}exempt`) {
+      error(
+        key,
+        'exempts every check at once, without reasons; exempt checks one by one with polaris.fairwinds.com/<check>-exempt',
+      );
+      continue;
+    }
+    const polaris = POLARIS_EXEMPT.exec(key);
+    if (polaris) {
+      const check = polaris[1]!;
+      const reason = (annotations[exemptReasonAnnotation(check)] ?? '').trim();
+      if (!isPolicyCheckId(check)) error(key, unknown(check));
+      else if (value !== 'true')
+        error(key, `got ${JSON.stringify(value)}; expected "true" (Polaris ignores anything else)`);
+      else if (reason === '')
+        error(
+          key,
+          `exemption of ${check} has no reason; add ${exemptReasonAnnotation(check)}: "<why it does not apply>"`,
+        );
+      else {
         checks.set(check, reason);
         annotated.add(check);
       }
+      continue;
+    }
+    const reasonOf = EXEMPT_REASON.exec(key);
+    if (reasonOf && key.startsWith(REASON_ANNOTATION_PREFIX)) {
+      const check = reasonOf[1]!;
+      if (!isPolicyCheckId(check)) error(key, unknown(check));
+      else if (annotations[polarisExemptAnnotation(check)] === undefined)
+        error(
+          key,
+          `a reason without the exemption: Polaris still reports ${check}; add ${polarisExemptAnnotation(check)}: "true" or remove the reason`,
+        );
     }
   }
   for (const e of reviewed) {
@@ -139,7 +176,7 @@ class Findings {
       ...this.problems,
       ...stale.map((c) => ({
         ...base(this.source),
-        path: EXEMPT_PATH,
+        path: annotationPath(polarisExemptAnnotation(c)),
         severity: 'warning' as const,
         message: `exemption of ${c} is not needed: the check passes; remove it`,
       })),
@@ -248,11 +285,11 @@ function checkContainer(w: PodWorkload, c: ContainerRef, f: Findings): void {
       `${c.path}.image`,
       `image ${JSON.stringify(image)} has ${tag === 'latest' ? 'the mutable tag latest' : 'no tag'} and no digest; pin a release tag and digest`,
     );
-  if (digest === undefined && ct.imagePullPolicy !== 'Always')
+  if (ct.imagePullPolicy !== 'Always')
     f.add(
       'pullPolicyNotAlways',
       `${c.path}.imagePullPolicy`,
-      `image ${JSON.stringify(image)} is not pinned by digest and imagePullPolicy is ${JSON.stringify(ct.imagePullPolicy ?? 'unset')}`,
+      `imagePullPolicy is ${JSON.stringify(ct.imagePullPolicy ?? 'unset')}, not Always`,
     );
   const runAsNonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
   const runAsUser = sc.runAsUser ?? psc.runAsUser;
@@ -332,14 +369,16 @@ function checkWorkload(w: PodWorkload, ctx: GroupContext, f: Findings): void {
   if (spec.priorityClassName === undefined) f.add('priorityClassNotSet', `${w.specPath}.priorityClassName`);
   for (const c of containersOf(w)) checkContainer(w, c, f);
   if (w.kind === 'Deployment' || w.kind === 'StatefulSet') {
+    // As Polaris: the manifest's own spec.replicas, whatever an HPA will do. (Polaris checks Deployments only;
+    // one StatefulSet pod is as much an outage.)
     const replicas = asObj(w.source.object.spec)?.replicas;
-    const hpaMin = ctx.autoscalersOf(w.source).map((h) => (typeof h.minReplicas === 'number' ? h.minReplicas : 1));
-    const effective = hpaMin.length > 0 ? Math.min(...hpaMin) : typeof replicas === 'number' ? replicas : 1;
-    if (effective < 2)
+    if (typeof replicas !== 'number' || replicas < 2)
       f.add(
         'deploymentMissingReplicas',
-        hpaMin.length > 0 ? 'spec.replicas' : 'spec.replicas',
-        `${effective} replica(s)${hpaMin.length > 0 ? ' (HPA minReplicas)' : ''}; run at least 2`,
+        'spec.replicas',
+        typeof replicas === 'number'
+          ? `${replicas} replica(s); run at least 2`
+          : 'spec.replicas is unset (Polaris requires it, HPA or not); set it or exempt with the reason',
       );
     const pdbs = ctx
       .ofKind('PodDisruptionBudget', w.namespace)

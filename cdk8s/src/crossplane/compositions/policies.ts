@@ -22,7 +22,19 @@ export const D = '{{d}}';
 /** GitHub's OIDC issuer, as IAM names it. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
-/** Trust policy of the push role: GitHub Actions OIDC tokens of one repository and `refCount` allowed refs. */
+/**
+ * The OIDC `sub` of a job in GitHub environment E of workflow file W of repository R run from ref F, once the
+ * repository's subject template includes `repo`, `context` and `job_workflow_ref` (AWS reads no other GitHub
+ * claim, so the workflow has to be in `sub`): `repo:R:environment:E:job_workflow_ref:R/W@F`
+ * (variables: repository, environment, repository, workflow, ref).
+ */
+export const GITHUB_SUB_FORMAT = `repo:${S}:environment:${S}:job_workflow_ref:${S}/${S}@${S}`;
+
+/**
+ * Trust policy of the push role: GitHub Actions OIDC tokens of jobs that run in one GitHub environment, from one
+ * workflow file of one repository, at one of `refCount` allowed refs. Not a branch: any workflow on an allowed
+ * branch could otherwise push (StringLike only for tag prefixes such as refs/tags/v*).
+ */
 export function githubTrustPolicy(refCount: number): unknown {
   return {
     Version: '2012-10-17',
@@ -34,7 +46,7 @@ export function githubTrustPolicy(refCount: number): unknown {
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: {
           StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com' },
-          StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: Array.from({ length: refCount }, () => `repo:${S}:ref:${S}`) },
+          StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: Array.from({ length: refCount }, () => GITHUB_SUB_FORMAT) },
         },
       },
     ],

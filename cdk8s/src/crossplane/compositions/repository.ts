@@ -18,7 +18,10 @@ function trustPolicyPatches(): Patch[] {
   return Array.from({ length: MAX_RELEASE_REFS }, (_, i) => {
     const refs = i + 1;
     const variables = ['spec.awsAccountId'];
-    for (let r = 0; r < refs; r++) variables.push('spec.github.repository', `spec.github.allowedRefs[${r}]`);
+    for (let r = 0; r < refs; r++) {
+      // In GITHUB_SUB_FORMAT's order.
+      variables.push('spec.github.repository', 'spec.github.environment', 'spec.github.repository', 'spec.github.workflow', `spec.github.allowedRefs[${r}]`);
+    }
     return combine(variables, policyFormat(githubTrustPolicy(refs)), 'spec.forProvider.assumeRolePolicy');
   });
 }

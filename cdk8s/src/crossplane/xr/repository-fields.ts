@@ -4,6 +4,22 @@ import type { Fields, SpecOf } from './fields';
 /** The most release refs one Repository accepts: the trust policy template has one variant per count. */
 export const MAX_RELEASE_REFS = 4;
 
+/**
+ * What a release ref may be. IAM's StringLike `*` also matches `/`, so a branch pattern (`refs/heads/release-*`)
+ * trusts branches anyone with write access can create, and `refs/tags/**` every tag.
+ * Accepted: an exact branch, an exact tag, or one tag prefix ending in a single `*` (`refs/tags/v*`: every tag
+ * starting with `v`, which is exactly what it says). Segments are never empty, and the prefix never ends in `/`
+ * (`refs/tags/release/*` would mean one level to git but every depth to IAM). RE2 and JavaScript read it alike.
+ */
+export const RELEASE_REF_PATTERN = '^(refs/heads/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*|refs/tags/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*[*]?)$';
+export const RELEASE_REF_RULE =
+  'allowedRefs must be exact refs (refs/heads/<branch>, refs/tags/<tag>) or a tag prefix refs/tags/<prefix>* with one trailing *; IAM wildcards also match /, so branch patterns and refs/tags/** would trust refs nobody reviewed';
+
+/** A GitHub environment name as it appears in the OIDC `sub` claim (no IAM wildcard characters). */
+export const GITHUB_ENVIRONMENT_PATTERN = '^[A-Za-z0-9_.-]+$';
+/** A workflow file of the repository, as it appears in the `job_workflow_ref` claim. */
+export const GITHUB_WORKFLOW_PATTERN = '^[.]github/workflows/[A-Za-z0-9_.-]+[.]ya?ml$';
+
 /** The user-facing fields of the `Repository` XR (an ECR repository and the GitHub Actions role that pushes to it). */
 export const repositoryFields = {
   region: awsRegionField,
@@ -19,7 +35,8 @@ export const repositoryFields = {
   },
   github: {
     type: 'object',
-    description: 'The GitHub repository whose Actions workflows may push images, and from which refs.',
+    description:
+      'Which GitHub Actions jobs may push images: jobs of one workflow file of one repository, run in one GitHub environment, from the allowed refs.',
     properties: {
       repository: {
         type: 'string',
@@ -28,14 +45,29 @@ export const repositoryFields = {
         patternHint: 'owner/name',
         maxLength: 140,
       },
+      environment: {
+        type: 'string',
+        description:
+          'GitHub environment the pushing job declares (`environment:`); protect it (required reviewers, deployment branches) in the repository settings.',
+        pattern: GITHUB_ENVIRONMENT_PATTERN,
+        patternHint: 'a GitHub environment name (letters, digits, ".", "_", "-")',
+        maxLength: 255,
+      },
+      workflow: {
+        type: 'string',
+        description: 'Workflow file whose jobs may push (the job_workflow_ref claim), e.g. .github/workflows/release.yml.',
+        pattern: GITHUB_WORKFLOW_PATTERN,
+        patternHint: '.github/workflows/<file>.yml',
+        maxLength: 255,
+      },
       allowedRefs: {
         type: 'array',
-        description: `Git refs whose workflows may push (the OIDC token's sub claim), e.g. refs/heads/main or refs/tags/v*. At most ${MAX_RELEASE_REFS}.`,
+        description: `Git refs the workflow may run from (the ref of job_workflow_ref), e.g. refs/heads/main or refs/tags/v*. At most ${MAX_RELEASE_REFS}.`,
         items: {
           type: 'string',
-          description: 'A git ref: refs/heads/<branch> or refs/tags/<pattern>.',
+          description: 'An exact git ref (refs/heads/<branch>, refs/tags/<tag>) or a tag prefix refs/tags/<prefix>*.',
           pattern: '^refs/(heads|tags)/[A-Za-z0-9_./*-]+$',
-          patternHint: 'refs/heads/<branch> or refs/tags/<pattern>',
+          patternHint: 'refs/heads/<branch> or refs/tags/<tag or prefix*>',
           // Bounded so the API server's CEL cost estimate of the list rule below stays small.
           maxLength: 255,
         },
@@ -44,8 +76,8 @@ export const repositoryFields = {
         listType: 'set',
         validations: [
           {
-            rule: "self.all(r, r != 'refs/heads/*' && r != 'refs/tags/*')",
-            message: 'allowedRefs must name release branches or tag patterns, not every branch or every tag',
+            rule: `self.all(r, r.matches('${RELEASE_REF_PATTERN}'))`,
+            message: RELEASE_REF_RULE,
           },
         ],
       },

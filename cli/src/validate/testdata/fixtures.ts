@@ -59,7 +59,7 @@ export function compliantEnvironment(ns = 'demo'): Fixture[] {
               {
                 name: 'app',
                 image: `registry.example.org/app:1.0.0@${DIGEST}`,
-                imagePullPolicy: 'IfNotPresent',
+                imagePullPolicy: 'Always',
                 ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
                 envFrom: [{ configMapRef: { name: 'app-env' } }],
                 env: [{ name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'app-env', key: 'LOG_LEVEL' } } }],
