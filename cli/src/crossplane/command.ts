@@ -118,7 +118,8 @@ export const render: Command = {
           problems.push(...registry.validate(r).map((p) => `${where} -> ${name}: ${p.path}: ${p.message}`));
           if (!a.quiet) process.stdout.write(`---\n# ${where} -> ${name}\n${stringify(r, { lineWidth: 0 })}`);
         }
-        for (const ev of out.events) if (ev.type === 'Warning') problems.push(`${where}: ${ev.reason}: ${ev.message}`);
+        // Warnings of a first reconcile are expected (a resource gated on another's status waits); say them.
+        if (!a.quiet) for (const ev of out.events) if (ev.type === 'Warning') process.stdout.write(`# ${where}: ${ev.reason}: ${ev.message}\n`);
       });
     }
     for (const p of problems) process.stderr.write(`${p}\n`);

@@ -121,7 +121,13 @@ describe("every environment's XRs through Crossplane's real render and the real 
           error: undefined,
           fatal: false,
         });
-        composite = out!.composite!;
+        // Crossplane's output XR carries what the reconciler wrote (status); the next reconcile reads the stored XR,
+        // i.e. its spec with that status.
+        composite = {
+          ...xr,
+          metadata: { ...xr.metadata, uid: out!.composite!.metadata.uid },
+          status: out!.composite!.status,
+        };
         const name = (o: KubeObject): string =>
           String((o.metadata.annotations as Record<string, string>)['crossplane.io/composition-resource-name']);
         observed = out!.composed.map((o) => observedAsCreated(o, paths.get(name(o)) ?? []));

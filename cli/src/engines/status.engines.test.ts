@@ -3,6 +3,7 @@
  * the repository's Applications as argocd/apps renders them, and status patched the way Argo CD's controller writes
  * it. Output, exit codes and --timeout must hold.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import type { KubeApi, KubeObject } from './kube-api';
 import { LocalCluster } from './local-cluster';
 import { loadYaml, loadYamlDir } from './sync-order';
 import { engines, installCrds, repoRoot } from './testing/engine-context';
-import { runBuiltCli } from '../testing/run-cli';
+import { builtCli, runBuiltCli } from '../testing/run-cli';
 
 jest.setTimeout(120_000);
 
@@ -108,29 +109,52 @@ describe('platform status against the real API server', () => {
 
   it('--wait returns 0 once the revision is Synced and Healthy', async () => {
     await argoWrites('dev', 'OutOfSync', 'Healthy', OLD);
-    const waiting = status([
-      '--env',
-      'dev',
-      '--wait',
-      '--revision',
-      NEW.slice(0, 7),
-      '--timeout',
-      '30',
-      '--interval',
-      '0.2',
-    ]);
-    await new Promise((r) => setTimeout(r, 600));
+    // The built CLI, its stderr read as it comes: Argo CD's writes follow the CLI's first poll.
+    const child = spawn(
+      process.execPath,
+      [
+        builtCli(),
+        'status',
+        '--env',
+        'dev',
+        '--wait',
+        '--revision',
+        NEW.slice(0, 7),
+        '--timeout',
+        '30',
+        '--interval',
+        '0.2',
+      ],
+      {
+        env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: kubeconfig },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const waiting = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('waiting for 2222222')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    await Promise.race([waiting, exited]);
     await argoWrites('dev', 'Synced', 'Progressing', NEW, { phase: 'Running', message: 'syncing', revision: NEW });
-    await new Promise((r) => setTimeout(r, 600));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(child.exitCode).toBeNull(); // still waiting: Progressing is not Healthy
     await argoWrites('dev', 'Synced', 'Healthy', NEW, {
       phase: 'Succeeded',
       message: 'successfully synced',
       revision: NEW,
     });
-    const r = await waiting;
-    expect(r.err).toContain('waiting for 2222222');
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/env-dev\s+Synced\s+Healthy\s+222222222222/);
+    const code = await exited;
+    clearTimeout(killer);
+    expect(err).toContain('waiting for 2222222');
+    expect(code).toBe(0);
+    expect(out).toMatch(/env-dev\s+Synced\s+Healthy\s+222222222222/);
   });
 
   it('--wait fails at once when the sync of that revision failed', async () => {

@@ -12,9 +12,13 @@ export function loadYamlDir(dir: string): KubeObject[] {
 }
 
 export function loadYaml(text: string): KubeObject[] {
-  return parseAllDocuments(text)
-    .map((d) => d.toJS() as KubeObject | null)
-    .filter((o): o is KubeObject => o !== null && typeof o === 'object' && typeof o.kind === 'string');
+  return (
+    parseAllDocuments(text)
+      .map((d) => d.toJS() as KubeObject | null)
+      .filter((o): o is KubeObject => o !== null && typeof o === 'object' && typeof o.kind === 'string')
+      // A kustomization.yaml is build input, not an object.
+      .filter((o) => !o.apiVersion.startsWith('kustomize.config.k8s.io/'))
+  );
 }
 
 /**
@@ -108,6 +112,20 @@ export function podsFromTemplates(objects: readonly KubeObject[]): { owner: stri
     for (const p of path) t = (t as Record<string, unknown> | undefined)?.[p];
     const template = t as { metadata?: Record<string, unknown>; spec?: unknown } | undefined;
     if (template?.spec === undefined) continue;
+    const spec = structuredClone(template.spec) as { volumes?: unknown[] };
+    if (o.kind === 'StatefulSet') {
+      // The StatefulSet controller adds a volume per claim template, bound to the claim of each ordinal.
+      const claims = (
+        (o.spec as { volumeClaimTemplates?: { metadata?: { name?: string } }[] }).volumeClaimTemplates ?? []
+      ).map((c) => String(c.metadata?.name));
+      spec.volumes = [
+        ...(spec.volumes ?? []),
+        ...claims.map((name) => ({
+          name,
+          persistentVolumeClaim: { claimName: `${name}-${String(o.metadata.name)}-0` },
+        })),
+      ];
+    }
     out.push({
       owner: objectId(o),
       pod: {
@@ -118,7 +136,7 @@ export function podsFromTemplates(objects: readonly KubeObject[]): { owner: stri
           name: `${String(o.metadata.name)}-engine-check`,
           namespace: o.metadata.namespace,
         },
-        spec: template.spec as Record<string, unknown>,
+        spec: spec as Record<string, unknown>,
       },
     });
   }
