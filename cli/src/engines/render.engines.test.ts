@@ -149,6 +149,50 @@ describe("every environment's XRs through Crossplane's real render and the real 
     }
   });
 
+  it('reports a patch that errors as fatal, and a Required patch on an existing resource as a warning', async () => {
+    const xr = loadYamlDir(join(repoRoot(), 'dist', environments()[0]!)).find((o) => o.kind === 'Repository')!;
+    const xrd = xrdFor(xr, xrds)!;
+    const composition = compositionFor(xr, xrd, compositions)!;
+    type Template = { name: string; patches?: Record<string, unknown>[] };
+    const mutate = (patch: Record<string, unknown>): KubeObject => {
+      const c = structuredClone(composition);
+      const step = (c.spec as { pipeline: { input: { resources: Template[] } }[] }).pipeline[0]!;
+      const repo = step.input.resources.find((r) => r.name === 'repository')!;
+      repo.patches = [...(repo.patches ?? []), patch];
+      return c;
+    };
+    const [first] = await renderComposites(e, [{ composite: xr, composition, xrd }]);
+    const existing = first!.composed.map((o) => observedAsCreated(o, []));
+    const required = mutate({
+      type: 'FromCompositeFieldPath',
+      fromFieldPath: 'spec.notThere',
+      toFieldPath: 'metadata.annotations[x]',
+      policy: { fromFieldPath: 'Required' },
+    });
+    const failing = mutate({
+      type: 'FromCompositeFieldPath',
+      fromFieldPath: 'spec.repositoryName',
+      toFieldPath: 'spec.forProvider.imageTagMutability',
+      transforms: [{ type: 'convert', convert: { toType: 'int64' } }],
+    });
+    const [onExisting, erroring] = await renderComposites(e, [
+      { composite: xr, composition: required, xrd, observed: existing },
+      { composite: xr, composition: failing, xrd },
+    ]);
+    // function-patch-and-transform v0.10.7 keeps an existing resource and ignores its failed Required patch, with a
+    // warning (the judge here is the function, not a belief about it); a patch that errors fails the XR.
+    expect(onExisting!.fatal ?? false).toBe(false);
+    expect(onExisting!.events).toContainEqual(
+      expect.objectContaining({
+        type: 'Warning',
+        message: expect.stringMatching(
+          /ignoring 'policy\.fromFieldPath: Required' because 'to' resource already exists: spec\.notThere/,
+        ),
+      }),
+    );
+    expect(erroring).toMatchObject({ fatal: true, error: expect.stringMatching(/int64|ParseInt|convert/i) });
+  });
+
   it('every composed resource is accepted by the API server against its provider CRD (strict dry run)', async () => {
     expect(finals.length).toBeGreaterThan(0);
     const rejected: string[] = [];
