@@ -202,9 +202,9 @@ describe('platform status', () => {
 
   it('says so when no Application matches', async () => {
     handler = serve(() => []);
-    const r = await run(['--env', 'qa']);
+    const r = await run(['--env', 'staging']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no Argo CD Applications for environment qa');
+    expect(r.stderr).toContain('no Argo CD Applications for environment staging');
   });
 
   it('says so when the cluster cannot be reached', async () => {
@@ -242,6 +242,8 @@ describe('platform status', () => {
     ],
     [['--revision', NEW], /only apply with --wait/],
     [['--env', 'Dev!'], /--env: got "Dev!"/],
+    // fails before the environment check: qa is no environments/*.yaml of this repository
+    [['--env', 'qa'], /^platform status: --env: got "qa"; expected one of the environments: dev, prod, staging\n$/],
   ])('refuses bad flags %j', async (args, message) => {
     const r = await run(args);
     expect(r.code).toBe(2);

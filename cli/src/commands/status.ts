@@ -2,6 +2,8 @@ import type { Command } from './command';
 import { parseFlags } from '../gitops/flags';
 import { ArgoCdApplications, formatStates, waitForRevision } from '../gitops/argocd-status';
 import { CliError, UsageError } from '../util/errors';
+import { checkEnvironment, environmentNames } from '../gitops/environments';
+import { findRepoRoot } from '../synth/repo-root';
 
 const usage = `usage: platform status [--env ENV] [--namespace NS] [--wait --revision SHA [--timeout SECONDS] [--interval SECONDS]]
 
@@ -51,6 +53,9 @@ export const status: Command = {
     if (env !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(env)) {
       throw new UsageError(`--env: got ${JSON.stringify(env)}; expected an environment name (a DNS-1123 label)`);
     }
+    // Like bump: an environment this repository does not define is a typo (outside a checkout: nothing to check).
+    const root = findRepoRoot();
+    if (env !== undefined && environmentNames(root).length > 0) checkEnvironment(root, env, '--env');
     const namespace = typeof flags.namespace === 'string' ? flags.namespace : 'argocd';
     const wait = flags.wait === true;
     const revision = typeof flags.revision === 'string' ? flags.revision : undefined;

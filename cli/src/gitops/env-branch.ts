@@ -2,9 +2,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnvironment, type EnvironmentConfig, type ImagePin } from '@metrics-platform/cdk8s/lib/config';
-import { CliError, UsageError } from '../util/errors';
+import { CliError, asUserError } from '../util/errors';
 import { replaceDirAtomic, writeFileAtomic } from '../util/atomic';
 import { Git } from './git';
+
+export { checkEnvironment, environmentNames } from './environments';
 import { imageReference, samePin, setPinInYaml, type PinTarget } from './pin';
 
 /** Renders `dist/<env>/` of one environment (file -> YAML); `renderEnvironment` of the cdk8s package. */
@@ -18,29 +20,6 @@ export function envFile(env: string): string {
 }
 export function distDir(env: string): string {
   return `dist/${env}`;
-}
-
-/** Names of the environments (`environments/<name>.yaml`) of a checkout. */
-export function environmentNames(repoRoot: string): string[] {
-  try {
-    return readdirSync(join(repoRoot, 'environments'))
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => f.slice(0, -'.yaml'.length))
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-/** Fails with a UsageError naming the flag unless `name` is one of the repository's environments. */
-export function checkEnvironment(repoRoot: string, name: string, flag: string): string {
-  const known = environmentNames(repoRoot);
-  if (!known.includes(name)) {
-    throw new UsageError(
-      `${flag}: got ${JSON.stringify(name)}; expected one of the environments: ${known.join(', ') || '(none found)'}`,
-    );
-  }
-  return name;
 }
 
 /**
@@ -70,6 +49,18 @@ export function branchTip(git: Git, env: string, remote: string | undefined): st
   return git.resolve(`refs/remotes/${remote}/${branch}`)!;
 }
 
+/**
+ * Parses an environment file read from a branch; a missing or partial pin or any other invalid field is a one-line
+ * CliError naming the file and where it was read (`label`), not an internal error.
+ */
+export function parseEnvironmentOn(label: string, text: string, env: string): EnvironmentConfig {
+  try {
+    return parseEnvironment(label, text, env);
+  } catch (err) {
+    throw asUserError(err) ?? err;
+  }
+}
+
 /** An environment's config and files as committed at `rev`. */
 export function readEnvironmentAt(
   git: Git,
@@ -80,7 +71,7 @@ export function readEnvironmentAt(
   if (text === undefined)
     throw new CliError(`${envFile(env)} does not exist at ${rev}; expected env/${env} to hold it`);
   return {
-    config: parseEnvironment(`${envFile(env)} (at ${rev.slice(0, 12)})`, text, env),
+    config: parseEnvironmentOn(`${envFile(env)} (at ${rev.slice(0, 12)})`, text, env),
     dist: git.tree(rev, distDir(env)),
   };
 }
@@ -263,7 +254,7 @@ function applyPin(
   } catch {
     throw new CliError(`${file} does not exist on ${where}; expected the environment's config there`);
   }
-  const before = parseEnvironment(`${file} on ${where}`, text, props.env);
+  const before = parseEnvironmentOn(`${file} on ${where}`, text, props.env);
   const previous = before.app.image;
   if (samePin(previous, props.pin)) return { outcome: 'unchanged', previous, commit: base };
 
@@ -279,7 +270,7 @@ function applyPin(
   }
 
   const updatedText = setPinInYaml(file, text, props.pin);
-  const after = parseEnvironment(file, updatedText, props.env);
+  const after = parseEnvironmentOn(file, updatedText, props.env);
   const rendered = props.render(worktree, after);
   writeFileAtomic(join(worktree, file), updatedText);
   replaceDirAtomic(join(worktree, dist), rendered);
