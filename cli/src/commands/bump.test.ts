@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import { bumpCommand } from './bump';
@@ -361,12 +361,15 @@ describe('platform bump', () => {
     child.kill('SIGKILL');
     await exited;
     const left = tempWorktrees();
-    expect(left).toHaveLength(1);
-
-    await expect(bumpIn(c, '--env', 'staging', '--tag', '9.0.1', '--digest', DIGEST_B)).resolves.toBe(0);
-    expect(output.err).toContain(`removed 1 temporary worktree(s) left by runs that died: ${left[0]!.slice(9)}`);
-    expect(tempWorktrees()).toEqual([]);
-    expect(existsSync(left[0]!.slice(9))).toBe(false);
-    expect(git(c, 'worktree', 'list').split('\n')).toHaveLength(1);
+    try {
+      expect(left).toHaveLength(1);
+      await expect(bumpIn(c, '--env', 'staging', '--tag', '9.0.1', '--digest', DIGEST_B)).resolves.toBe(0);
+      expect(output.err).toContain(`removed 1 temporary worktree(s) left by runs that died: ${left[0]!.slice(9)}`);
+      expect(tempWorktrees()).toEqual([]);
+      expect(existsSync(left[0]!.slice(9))).toBe(false);
+      expect(git(c, 'worktree', 'list').split('\n')).toHaveLength(1);
+    } finally {
+      for (const l of left) rmSync(l.slice('worktree '.length), { recursive: true, force: true }); // outside the fixture
+    }
   }, 60_000);
 });
