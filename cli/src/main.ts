@@ -1,5 +1,5 @@
 import { commands } from './commands/index';
-import { CliError } from './util/errors';
+import { asUserError } from './util/errors';
 
 /** The command list with each summary (loads every command module: only for help, never on a normal run). */
 async function help(): Promise<string> {
@@ -38,10 +38,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    if (err instanceof CliError) {
-      process.stderr.write(`platform ${name}: ${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
+    const user = asUserError(err);
+    if (user === undefined) throw err;
+    process.stderr.write(`platform ${name}: ${user.message}\n`);
+    return user.exitCode;
   }
 }

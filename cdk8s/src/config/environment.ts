@@ -6,6 +6,7 @@ import {
   MAX_RELEASE_REFS,
   RELEASE_REF_PATTERN,
 } from '../crossplane/xr/repository-fields';
+import { MANAGED_ADDONS } from '../crossplane/xr/cluster-addons-fields';
 
 /**
  * The one definition of an environment. Each `environments/<name>.yaml` is parsed with this schema;
@@ -46,6 +47,10 @@ export const RESERVED_NAMESPACE_PREFIX = 'kube-';
 export function isReservedNamespace(ns: string): boolean {
   return RESERVED_NAMESPACES.includes(ns) || ns.startsWith(RESERVED_NAMESPACE_PREFIX);
 }
+const ADDON_VERSION = 'an EKS add-on version such as v1.19.2-eksbuild.1';
+const addonVersion = z
+  .string({ error: ADDON_VERSION })
+  .regex(/^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$/, ADDON_VERSION);
 
 export const imageTagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export const imageDigestPattern = /^sha256:[a-f0-9]{64}$/;
@@ -61,11 +66,13 @@ export const imagePinSchema = z
       ),
     /** Human-readable tag; never `latest`. */
     tag: z
-      .string()
+      .string({ error: 'an OCI tag such as 1.4.2' })
       .regex(imageTagPattern, 'an OCI tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}')
       .refine((t) => t !== 'latest', 'a release tag, not "latest"'),
     /** The content address actually deployed. */
-    digest: z.string().regex(imageDigestPattern, 'sha256: followed by 64 lower-case hex digits'),
+    digest: z
+      .string({ error: 'sha256: followed by 64 lower-case hex digits' })
+      .regex(imageDigestPattern, 'sha256: followed by 64 lower-case hex digits'),
   })
   .strict();
 
@@ -228,13 +235,16 @@ export const environmentSchema = z
       })
       .strict()
       .default({ repositories: [] }),
-    /** EKS managed add-on versions for the ClusterAddons XR (e.g. `v1.19.2-eksbuild.1`). */
-    addons: z.record(
-      z.string(),
-      z
-        .string()
-        .regex(/^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$/, 'an EKS add-on version such as v1.19.2-eksbuild.1'),
-    ),
+    /**
+     * EKS managed add-on versions for the ClusterAddons XR (e.g. `v1.19.2-eksbuild.1`): every add-on it manages,
+     * no other (checked here so a typo is a config error naming the field, not a failed render).
+     */
+    addons: z.strictObject(Object.fromEntries(Object.values(MANAGED_ADDONS).map((name) => [name, addonVersion])), {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `only the add-ons ClusterAddons manages: ${Object.values(MANAGED_ADDONS).join(', ')}`
+          : undefined,
+    }),
     features: z
       .object({
         /** Spread app pods across zones and nodes (prod). */

@@ -88,6 +88,44 @@ describe('environment configuration', () => {
       'githubEnvironment: "ecr-*"',
       /ecr\.repositories\.0\.githubEnvironment: got "ecr-\*"; expected a GitHub environment name/,
     ],
+    // zod's built-in checks read as sentences, not "Too small: expected number to be >=1"
+    [
+      'a number below its minimum',
+      /replicas: 1/,
+      'replicas: 0',
+      /app\.replicas: got 0; expected a number of at least 1$/m,
+    ],
+    ['a fraction', /intervalMs: 3000/, 'intervalMs: 2.5', /app\.intervalMs: got 2\.5; expected a whole number$/m],
+    [
+      'a string for a boolean',
+      /autoSync: true/,
+      'autoSync: "yes"',
+      /features\.autoSync: got "yes"; expected true or false$/m,
+    ],
+    [
+      'a value outside an enum',
+      /replicas: 1/,
+      'replicas: 1\n  logLevel: loud',
+      /app\.logLevel: got "loud"; expected one of "fatal", "error", "warn", "info", "debug", "trace"$/m,
+    ],
+    [
+      'an unknown field (named as such)',
+      /replicas: 1/,
+      'replicas: 1\n  replica: 2',
+      /app: unknown field\(s\) replica; expected only the fields of the environment file reference \(docs\/cdk8s\.md\)$/m,
+    ],
+    [
+      'no add-ons',
+      /^addons:\n( {2}.*\n)+/m,
+      'addons: {}\n',
+      /addons\.vpc-cni: got nothing; expected an EKS add-on version such as v1\.19\.2-eksbuild\.1$/m,
+    ],
+    [
+      'an add-on ClusterAddons does not manage',
+      /^addons:\n/m,
+      'addons:\n  metrics-server: v0.7.2-eksbuild.1\n',
+      /addons: unknown field\(s\) metrics-server; expected only the add-ons ClusterAddons manages: vpc-cni, coredns, kube-proxy, eks-pod-identity-agent, aws-ebs-csi-driver$/m,
+    ],
   ])('rejects %s naming file, field, value and expectation', (_what, search, replacement, message) => {
     const parse = parseWith(search, replacement);
     expect(parse).toThrow(EnvironmentConfigError);

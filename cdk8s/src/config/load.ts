@@ -35,15 +35,72 @@ function describe(file: string, data: unknown, error: ZodError): string {
     .join('\n');
 }
 
+const TYPE_NAMES: Record<string, string> = {
+  int: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+};
+
+/**
+ * What a field expected, as words, for zod's built-in checks ("a number of at least 1", not zod's
+ * "Too small: expected number to be >=1"); checks with their own message (patterns, refinements) keep it.
+ */
+function expectation(issue: {
+  code?: string;
+  expected?: string;
+  origin?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  inclusive?: boolean;
+  values?: readonly unknown[];
+  format?: string;
+  divisor?: number;
+}): string | undefined {
+  const unit = (n: number | bigint | undefined) =>
+    issue.origin === 'string'
+      ? `${n} character${n === 1 ? '' : 's'}`
+      : issue.origin === 'array' || issue.origin === 'set'
+        ? `${n} item${n === 1 ? '' : 's'}`
+        : String(n);
+  const what = issue.origin === 'string' ? 'a string of' : issue.origin === 'array' ? 'a list of' : 'a number';
+  switch (issue.code) {
+    case 'invalid_type':
+      return TYPE_NAMES[issue.expected ?? ''] ?? `a value of type ${issue.expected}`;
+    case 'too_small':
+      return issue.inclusive === false
+        ? `${what} greater than ${unit(issue.minimum)}`
+        : `${what} ${issue.origin === 'number' || issue.origin === 'int' ? 'of ' : ''}at least ${unit(issue.minimum)}`;
+    case 'too_big':
+      return issue.inclusive === false
+        ? `${what} less than ${unit(issue.maximum)}`
+        : `${what} ${issue.origin === 'number' || issue.origin === 'int' ? 'of ' : ''}at most ${unit(issue.maximum)}`;
+    case 'invalid_value':
+      return `one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'url' ? 'a URL such as https://example.org' : `a valid ${issue.format}`;
+    case 'unrecognized_keys':
+      return 'only the fields of the environment file reference (docs/cdk8s.md)';
+    case 'not_multiple_of':
+      return `a multiple of ${issue.divisor}`;
+    default:
+      return undefined;
+  }
+}
+
 /** Parses and validates one environment document. `file` is only used in messages. */
 export function parseEnvironment(file: string, text: string, expectedName?: string): EnvironmentConfig {
   let data: unknown;
   try {
     data = parse(text, { prettyErrors: true });
   } catch (err) {
-    throw new EnvironmentConfigError(`${file}: not valid YAML: ${(err as Error).message}`);
+    throw new EnvironmentConfigError(
+      `${file}: not valid YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`,
+    );
   }
-  const result = environmentSchema.safeParse(data);
+  const result = environmentSchema.safeParse(data, { error: (issue) => expectation(issue) });
   if (!result.success) throw new EnvironmentConfigError(describe(file, data, result.error));
   if (expectedName !== undefined && result.data.name !== expectedName) {
     throw new EnvironmentConfigError(

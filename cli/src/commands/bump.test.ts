@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import { bumpCommand } from './bump';
 import { DIGEST_A, DIGEST_B, IDENTITY, commandIn, git, useGitFixture } from '../testing/git-fixture';
-import { builtCli, captureOutputOfEachTest } from '../testing/run-cli';
+import { builtCli, captureOutputOfEachTest, runBuiltCli } from '../testing/run-cli';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const fx = useGitFixture();
@@ -20,11 +20,12 @@ function expectOnlyPinChanges(
   env: string,
   old: { tag: string; digest: string },
   pin: { tag: string; digest: string },
+  repo: string = fx.origin,
 ) {
-  for (const file of git(fx.origin, 'diff', '--name-only', from, to).split('\n')) {
+  for (const file of git(repo, 'diff', '--name-only', from, to).split('\n')) {
     expect(file === `environments/${env}.yaml` || file.startsWith(`dist/${env}/`)).toBe(true);
   }
-  const lines = git(fx.origin, 'diff', '-U0', from, to).split('\n').filter(Boolean);
+  const lines = git(repo, 'diff', '-U0', from, to).split('\n').filter(Boolean);
   const removed = lines.filter((l) => /^-(?!--)/.test(l));
   const added = lines.filter((l) => /^\+(?!\+\+)/.test(l));
   expect(removed.length).toBeGreaterThanOrEqual(3);
@@ -96,6 +97,30 @@ describe('platform bump', () => {
     expect(git(fx.origin, 'rev-parse', 'env/staging')).toBe(git(c, 'rev-parse', 'origin/env/staging'));
   });
 
+  it('in a fresh clone (only origin/env/*), bases the commit on origin/env/E and creates the local branch', async () => {
+    // what staging runs differs from main's pin: the commit must be based on staging's branch, never on main
+    const other = fx.clone('staging-moves');
+    await bumpIn(other, '--env', 'staging', '--tag', '5.0.0', '--digest', DIGEST_A, '--push', 'origin');
+    const c = fx.freshClone('fresh-bump');
+    const stagingTip = git(c, 'rev-parse', 'origin/env/staging');
+    expect(git(c, 'branch', '--list', 'env/*')).toBe('');
+
+    await expect(bumpIn(c, '--env', 'staging', '--tag', '5.0.1', '--digest', DIGEST_B)).resolves.toBe(0);
+    const tip = git(c, 'rev-parse', 'env/staging');
+    expect(git(c, 'rev-parse', `${tip}^`)).toBe(stagingTip);
+    expect(git(c, 'rev-parse', '--abbrev-ref', 'env/staging@{upstream}')).toBe('origin/env/staging');
+    expectOnlyPinChanges(
+      `${tip}^`,
+      tip,
+      'staging',
+      { tag: '5.0.0', digest: DIGEST_A },
+      { tag: '5.0.1', digest: DIGEST_B },
+      c,
+    );
+    expect(git(c, 'status', '--porcelain')).toBe('');
+    expect(output.out).toContain('env/staging: 5.0.0 -> 5.0.1');
+  });
+
   describe('refuses bad input and changes nothing', () => {
     const cases: Array<[string, string[], RegExp]> = [
       [
@@ -145,21 +170,25 @@ describe('platform bump', () => {
       expect(git(fx.origin, 'rev-parse', 'env/dev')).toBe(originTip);
     });
 
-    it('a missing env branch', async () => {
-      const c = fx.clone('nobranch');
-      git(c, 'branch', '--quiet', '-D', 'env/prod');
+    it('a missing env branch, without advising to create it from main', async () => {
+      const c = fx.freshClone('nobranch');
+      git(c, 'update-ref', '-d', 'refs/remotes/origin/env/prod');
       const before = snapshot(c);
-      await expect(bumpIn(c, '--env', 'prod', '--tag', '1.0.1', '--digest', DIGEST_A)).rejects.toThrow(
-        /branch env\/prod does not exist here/,
+      const local = bumpIn(c, '--env', 'prod', '--tag', '1.0.1', '--digest', DIGEST_A);
+      await expect(local).rejects.toThrow(
+        /^branch env\/prod does not exist here, neither as a local nor as a remote-tracking branch; expected one: fetch it \(git fetch origin\) or pass --push REMOTE$/,
       );
       git(fx.origin, 'branch', '--quiet', '-m', 'env/prod', 'env/prod-moved');
       try {
-        await expect(
-          bumpIn(c, '--env', 'prod', '--tag', '1.0.1', '--digest', DIGEST_A, '--push', 'origin'),
-        ).rejects.toThrow(/branch env\/prod does not exist on remote origin/);
+        const pushed = bumpIn(c, '--env', 'prod', '--tag', '1.0.1', '--digest', DIGEST_A, '--push', 'origin');
+        await expect(pushed).rejects.toThrow(
+          /^branch env\/prod does not exist on remote origin; expected it to: .*Bootstrap/,
+        );
+        await expect(pushed).rejects.not.toThrow(/main/);
       } finally {
         git(fx.origin, 'branch', '--quiet', '-m', 'env/prod-moved', 'env/prod');
       }
+      await expect(local).rejects.not.toThrow(/main/);
       expect(snapshot(c)).toEqual(before);
     });
 
@@ -284,6 +313,63 @@ describe('platform bump', () => {
         return { tag: text.match(/tag: "([^"]+)"/)![1]!, digest: text.match(/digest: (sha256:[a-f0-9]+)/)![1]! };
       };
       expectOnlyPinChanges(`${c}^`, c, 'dev', pinAt(`${c}^`), pinAt(c));
+    }
+  }, 60_000);
+
+  it('lands 8 concurrent bumps from one clone (their temporary worktrees come and go under each other)', async () => {
+    const c = fx.clone('one-clone-race');
+    const start = git(fx.origin, 'rev-parse', 'env/dev');
+    const digests = Array.from({ length: 8 }, (_, i) => `sha256:${String(i + 1).repeat(63)}f`);
+    const results = await Promise.all(
+      digests.map((digest, i) =>
+        runBuiltCli(
+          ['bump', '--env', 'dev', '--tag', `8.0.${i}`, '--digest', digest, '--push', 'origin', '--max-attempts', '30'],
+          { cwd: c, env: { ...process.env, ...IDENTITY }, timeoutMs: 100_000 },
+        ),
+      ),
+    );
+    expect(results.filter((r) => r.code !== 0).map((r) => r.err)).toEqual([]);
+    const landed = git(fx.origin, 'log', '--format=%(trailers:key=Image-Digest,valueonly)', `${start}..env/dev`)
+      .split('\n')
+      .filter(Boolean);
+    expect([...landed].sort()).toEqual(digests);
+    expect(git(fx.origin, 'rev-list', '--merges', `${start}..env/dev`)).toBe('');
+    // the local branch ends at the remote tip (never moved backwards by a bump that pushed earlier)
+    expect(git(c, 'rev-parse', 'env/dev')).toBe(git(fx.origin, 'rev-parse', 'env/dev'));
+    expect(git(c, 'worktree', 'list').split('\n')).toHaveLength(1);
+  }, 120_000);
+
+  it('removes the temporary worktree of a bump killed with -9 on the next run', async () => {
+    const c = fx.clone('killed');
+    const tempWorktrees = (): string[] => {
+      let list: string;
+      try {
+        list = git(c, 'worktree', 'list', '--porcelain');
+      } catch {
+        return []; // read while git was adding it: look again
+      }
+      return list.split('\n').filter((l) => l.startsWith('worktree ') && /\/platform-staging-[^/]+$/.test(l));
+    };
+    const child = spawn(
+      process.execPath,
+      [builtCli(), 'bump', '--env', 'staging', '--tag', '9.0.0', '--digest', DIGEST_A],
+      { cwd: c, env: { ...process.env, ...IDENTITY }, stdio: 'ignore' },
+    );
+    const exited = new Promise((r) => child.on('exit', r));
+    // kill it while it works in its worktree (bounded: 30 s)
+    for (let i = 0; i < 1500 && tempWorktrees().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await exited;
+    const left = tempWorktrees();
+    try {
+      expect(left).toHaveLength(1);
+      await expect(bumpIn(c, '--env', 'staging', '--tag', '9.0.1', '--digest', DIGEST_B)).resolves.toBe(0);
+      expect(output.err).toContain(`removed 1 temporary worktree(s) left by runs that died: ${left[0]!.slice(9)}`);
+      expect(tempWorktrees()).toEqual([]);
+      expect(existsSync(left[0]!.slice(9))).toBe(false);
+      expect(git(c, 'worktree', 'list').split('\n')).toHaveLength(1);
+    } finally {
+      for (const l of left) rmSync(l.slice('worktree '.length), { recursive: true, force: true }); // outside the fixture
     }
   }, 60_000);
 });

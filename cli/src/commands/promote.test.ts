@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bumpCommand } from './bump';
 import { promoteCommand } from './promote';
-import { DIGEST_A, DIGEST_B, commandIn, git, useGitFixture } from '../testing/git-fixture';
+import { DIGEST_A, DIGEST_B, DIGEST_C, commandIn, git, useGitFixture } from '../testing/git-fixture';
 import { captureOutputOfEachTest } from '../testing/run-cli';
 
 const SHA = 'fedcba9876543210fedcba9876543210fedcba98';
@@ -54,6 +54,23 @@ describe('platform promote', () => {
     // promoting again is a no-op
     await expect(promoteIn(c, '--from', 'staging', '--to', 'prod', '--push', 'origin')).resolves.toBe(0);
     expect(git(fx.origin, 'rev-parse', 'env/prod')).toBe(prodTip);
+  });
+
+  it('in a fresh clone (only origin/env/*), promotes what the source branch runs, not main', async () => {
+    const other = fx.clone('fresh-staging-moves');
+    await bumpIn(other, '--env', 'staging', '--tag', '6.0.0', '--digest', DIGEST_C, '--push', 'origin');
+    const c = fx.freshClone('fresh-promote');
+    expect(git(c, 'branch', '--list', 'env/*')).toBe('');
+    const stagingTip = git(c, 'rev-parse', 'origin/env/staging');
+    const prodTip = git(c, 'rev-parse', 'origin/env/prod');
+
+    await expect(promoteIn(c, '--from', 'staging', '--to', 'prod')).resolves.toBe(0);
+    const tip = git(c, 'rev-parse', 'env/prod');
+    expect(git(c, 'rev-parse', `${tip}^`)).toBe(prodTip);
+    expect(git(c, 'show', `${tip}:environments/prod.yaml`)).toContain(`digest: ${DIGEST_C}`);
+    expect(git(c, 'show', `${tip}:dist/prod/metrics-app.yaml`)).toContain(`metrics-app:6.0.0@${DIGEST_C}`);
+    expect(git(c, 'log', '-1', '--format=%(trailers:key=Promoted-From,valueonly)', tip)).toBe(`staging@${stagingTip}`);
+    expect(git(c, 'status', '--porcelain')).toBe('');
   });
 
   it('refuses a --digest that the source environment does not run', async () => {

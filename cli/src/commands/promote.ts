@@ -2,7 +2,7 @@ import type { Command } from './command';
 import { checkDigest, checkPositiveInt, checkRemote, parseFlags, required } from '../gitops/flags';
 import { Git, repositoryRoot } from '../gitops/git';
 import {
-  branchTip,
+  readBranchTip,
   checkEnvironment,
   envBranch,
   envFile,
@@ -74,7 +74,8 @@ export function promoteCommand(
       const maxAttempts =
         typeof flags['max-attempts'] === 'string' ? checkPositiveInt(flags['max-attempts'], '--max-attempts', 100) : 10;
 
-      const sourceTip = branchTip(git, from, remote);
+      const source = await readBranchTip(git, from, remote);
+      const sourceTip = source.tip;
       const running = runningImage(git, sourceTip, from);
       if (asserted !== undefined && asserted !== running.digest) {
         throw new CliError(

@@ -202,9 +202,9 @@ describe('platform status', () => {
 
   it('says so when no Application matches', async () => {
     handler = serve(() => []);
-    const r = await run(['--env', 'qa']);
+    const r = await run(['--env', 'staging']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no Argo CD Applications for environment qa');
+    expect(r.stderr).toContain('no Argo CD Applications for environment staging');
   });
 
   it('says so when the cluster cannot be reached', async () => {
@@ -217,6 +217,43 @@ describe('platform status', () => {
     expect(r.stderr).toMatch(
       new RegExp(`cannot reach the cluster at http://127\\.0\\.0\\.1:${deadPort}: ECONNREFUSED`),
     );
+  });
+
+  describe('a server that accepts the connection but never answers', () => {
+    const hang: Handler = () => undefined; // reads the request, never responds
+
+    it('--wait gives up at --timeout, counted over the whole command', async () => {
+      handler = hang;
+      const started = Date.now();
+      const r = await run(['--env', 'dev', '--wait', '--revision', NEW, '--timeout', '2', '--interval', '0.2']);
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toMatch(
+        /^platform status: timed out after 2 s waiting for env-dev to run 2{40} Synced and Healthy; the cluster never answered: no answer from the cluster at http:\/\/127\.0\.0\.1:\d+ within 2 s/,
+      );
+    });
+
+    it('--wait reports the last state seen when the server stops answering', async () => {
+      let calls = 0;
+      handler = (req, res) =>
+        ++calls === 1 ? serve(() => [app('dev', 'Synced', 'Progressing', OLD)])(req, res) : undefined;
+      const r = await run(['--env', 'dev', '--wait', '--revision', NEW, '--timeout', '2', '--interval', '0.2']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /timed out after 2 s .*; last seen: sync Synced, health Progressing, revision 1{40}; then no answer/,
+      );
+    });
+
+    it('a plain status is bounded by --timeout too', async () => {
+      handler = hang;
+      const started = Date.now();
+      const r = await run(['--timeout', '1']);
+      expect(Date.now() - started).toBeLessThan(6_000);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toMatch(
+        /^platform status: no answer from the cluster at http:\/\/127\.0\.0\.1:\d+ within 1 s \(listing applications\.argoproj\.io in namespace argocd\)/,
+      );
+    });
   });
 
   it('says so when there is no kubeconfig', async () => {
@@ -241,7 +278,10 @@ describe('platform status', () => {
       /--timeout: got "0"; expected a number of seconds from 1 to 3600/,
     ],
     [['--revision', NEW], /only apply with --wait/],
+    [['--interval', '1'], /only apply with --wait/],
     [['--env', 'Dev!'], /--env: got "Dev!"/],
+    // fails before the environment check: qa is no environments/*.yaml of this repository
+    [['--env', 'qa'], /^platform status: --env: got "qa"; expected one of the environments: dev, prod, staging\n$/],
   ])('refuses bad flags %j', async (args, message) => {
     const r = await run(args);
     expect(r.code).toBe(2);

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import type { Command } from './command';
 import type * as Synth from '../synth/index';
 import type { TreeResult } from '../synth/index';
-import { CliError, UsageError } from '../util/errors';
+import { CliError, UsageError, oneLine } from '../util/errors';
+import { checkWritableDir } from '../util/writable-dir';
 
 const usage = `usage: platform synth [--env ENV] [--check] [--out DIR] [--root DIR]
 
@@ -48,7 +49,9 @@ function parseFlags(args: readonly string[]): SynthFlags {
   if (values.check === true && values.out !== undefined) {
     throw new UsageError('--check compares the repository with the sources and writes nothing; drop --out');
   }
-  return { env: values.env, check: values.check === true, out: values.out, root: values.root };
+  // Checked before rendering: a file, /proc or a read-only path fails at once, not midway through writing.
+  const out = values.out !== undefined ? checkWritableDir(values.out, '--out') : undefined;
+  return { env: values.env, check: values.check === true, out, root: values.root };
 }
 
 export const synth: Command = {
@@ -72,8 +75,8 @@ export const synth: Command = {
     } catch (err) {
       if (err instanceof s.EnvironmentConfigError) {
         throw flags.env !== undefined && err.message.startsWith('--env:')
-          ? new UsageError(err.message)
-          : new CliError(err.message);
+          ? new UsageError(oneLine(err.message))
+          : new CliError(oneLine(err.message));
       }
       throw err;
     }

@@ -8,6 +8,7 @@ import { CliError } from '../util/errors';
 import type * as KubeClientModule from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 
 type KubeClient = typeof KubeClientModule;
+type KubeMiddleware = ReturnType<KubeClient['setHeaderMiddleware']>;
 
 /** What `platform status` reports of one Argo CD Application. */
 export interface ApplicationState {
@@ -60,6 +61,16 @@ export function formatStates(states: readonly ApplicationState[]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
 
+/** The longest one request to the API server may take (less when the command's --timeout leaves less). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** A request the API server did not answer in time. */
+export class RequestTimeoutError extends CliError {}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
 /** Reads the Argo CD Applications of the cluster in the current kubeconfig context. */
 export class ArgoCdApplications {
   private constructor(
@@ -96,21 +107,54 @@ export class ArgoCdApplications {
     return new ArgoCdApplications(k8s, kc.makeApiClient(k8s.CustomObjectsApi), cluster.server, namespace);
   }
 
-  /** The env Applications (labelled with their environment), optionally of one environment, sorted by env. */
-  async list(env?: string): Promise<ApplicationState[]> {
+  /**
+   * The env Applications (labelled with their environment), optionally of one environment, sorted by env. The request
+   * is aborted after `timeoutMs` (a server that accepts the connection and never answers must not hang the CLI).
+   */
+  async list(env?: string, timeoutMs: number = REQUEST_TIMEOUT_MS): Promise<ApplicationState[]> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     let body: { items?: ApplicationObject[] };
     try {
-      body = (await this.api.listNamespacedCustomObject({
-        group: 'argoproj.io',
-        version: 'v1alpha1',
-        namespace: this.namespace,
-        plural: 'applications',
-        labelSelector: env === undefined ? ENVIRONMENT_LABEL : `${ENVIRONMENT_LABEL}=${env}`,
-      })) as { items?: ApplicationObject[] };
+      body = (await this.api.listNamespacedCustomObject(
+        {
+          group: 'argoproj.io',
+          version: 'v1alpha1',
+          namespace: this.namespace,
+          plural: 'applications',
+          labelSelector: env === undefined ? ENVIRONMENT_LABEL : `${ENVIRONMENT_LABEL}=${env}`,
+        },
+        {
+          middleware: [this.abortable(abort.signal)],
+          middlewareMergeStrategy: 'append',
+        },
+      )) as { items?: ApplicationObject[] };
     } catch (err) {
+      if (abort.signal.aborted) {
+        throw new RequestTimeoutError(
+          `no answer from the cluster at ${this.server} within ${formatSeconds(timeoutMs)} (listing applications.argoproj.io in namespace ${this.namespace}); expected the API server to respond: check the kubeconfig's server and the network`,
+        );
+      }
       throw this.explain(err);
+    } finally {
+      clearTimeout(timer);
     }
     return (body.items ?? []).map(toState).sort((a, b) => a.env.localeCompare(b.env));
+  }
+
+  /**
+   * Request middleware that makes the request abortable by `signal`. Built on the client's public
+   * setHeaderMiddleware (it returns the client's own observable type); the header names this CLI to the API server.
+   */
+  private abortable(signal: AbortSignal): KubeMiddleware {
+    const userAgent = this.k8s.setHeaderMiddleware('User-Agent', 'metrics-platform-cli');
+    return {
+      pre: (request) => {
+        request.setSignal(signal);
+        return userAgent.pre(request);
+      },
+      post: (response) => userAgent.post(response),
+    };
   }
 
   private explain(err: unknown): CliError {
@@ -156,7 +200,7 @@ export function runsHealthy(s: ApplicationState, revision: string): boolean {
  * or the timeout is a CliError with the last state seen. Bounded by `timeoutMs`.
  */
 export async function waitForRevision(
-  apps: Pick<ArgoCdApplications, 'list'>,
+  apps: { list(env?: string, timeoutMs?: number): Promise<ApplicationState[]> },
   props: WaitProps,
 ): Promise<ApplicationState> {
   const now = props.now ?? Date.now;
@@ -164,7 +208,19 @@ export async function waitForRevision(
   const deadline = now() + props.timeoutMs;
   let last: ApplicationState | undefined;
   for (;;) {
-    const [state] = await apps.list(props.env);
+    // every request ends by the deadline: --timeout is the total, also against a server that never answers
+    let state: ApplicationState | undefined;
+    try {
+      [state] = await apps.list(props.env, Math.max(1, Math.min(REQUEST_TIMEOUT_MS, deadline - now())));
+    } catch (err) {
+      if (!(err instanceof RequestTimeoutError) || deadline - now() > 0) throw err;
+      throw new CliError(
+        `timed out after ${Math.round(props.timeoutMs / 1000)} s waiting for ${applicationName(props.env)} to run ${props.revision} Synced and Healthy; ` +
+          (last === undefined
+            ? `the cluster never answered: ${err.message}`
+            : `last seen: sync ${last.sync}, health ${last.health}, revision ${last.revision || '-'}; then ${err.message}`),
+      );
+    }
     if (state === undefined)
       throw new CliError(
         `no Argo CD Application is labelled ${ENVIRONMENT_LABEL}=${props.env}; expected the generated ${applicationName(props.env)}`,

@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvironment, type EnvironmentConfig, type ImagePin } from '@metrics-platform/cdk8s/lib/config';
-import { CliError, UsageError } from '../util/errors';
+import { CliError, asUserError } from '../util/errors';
 import { replaceDirAtomic, writeFileAtomic } from '../util/atomic';
 import { Git } from './git';
+import { addTempWorktree, pruneStaleWorktrees, removeTempWorktree } from './temp-worktree';
+
+export { checkEnvironment, environmentNames } from './environments';
 import { imageReference, samePin, setPinInYaml, type PinTarget } from './pin';
 
 /** Renders `dist/<env>/` of one environment (file -> YAML); `renderEnvironment` of the cdk8s package. */
@@ -20,54 +22,93 @@ export function distDir(env: string): string {
   return `dist/${env}`;
 }
 
-/** Names of the environments (`environments/<name>.yaml`) of a checkout. */
-export function environmentNames(repoRoot: string): string[] {
-  try {
-    return readdirSync(join(repoRoot, 'environments'))
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => f.slice(0, -'.yaml'.length))
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-/** Fails with a UsageError naming the flag unless `name` is one of the repository's environments. */
-export function checkEnvironment(repoRoot: string, name: string, flag: string): string {
-  const known = environmentNames(repoRoot);
-  if (!known.includes(name)) {
-    throw new UsageError(
-      `${flag}: got ${JSON.stringify(name)}; expected one of the environments: ${known.join(', ') || '(none found)'}`,
-    );
-  }
-  return name;
+/** Where an env branch was read: its tip and the ref it came from (`env/E`, `origin/env/E`). */
+export interface BranchTip {
+  readonly tip: string;
+  readonly ref: string;
+  /** Whether `ref` is a remote-tracking branch because there is no local `env/E` (every fresh clone). */
+  readonly remoteTracking: boolean;
 }
 
 /**
- * Where an env branch is read from: `<remote>/env/<name>` freshly fetched when pushing, the local branch
- * otherwise. A missing branch is a CliError naming it.
+ * Stderr of a fetch that failed only because a concurrent command of the same repository was adding or removing its
+ * temporary worktree (git reads every worktree's HEAD): `bad object worktrees/…/HEAD`, `failed to read
+ * .git/worktrees/…/commondir`, then `did not send all necessary objects`. Retried with backoff, like a lost push race.
  */
-export function branchTip(git: Git, env: string, remote: string | undefined): string {
+const TRANSIENT_FETCH =
+  /worktrees\/|bad object|did not send all necessary objects|cannot lock ref|unable to resolve reference/i;
+
+/**
+ * Where an env branch is read from: `<remote>/env/<name>` freshly fetched when pushing; otherwise the local branch,
+ * else its remote-tracking branch (origin's first). A fetch that failed because another command of this repository
+ * was adding or removing its temporary worktree at that moment is retried like a lost push race.
+ */
+export async function readBranchTip(
+  git: Git,
+  env: string,
+  remote: string | undefined,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise<void>((r) => setTimeout(r, ms)),
+  maxAttempts = 10,
+): Promise<BranchTip> {
   const branch = envBranch(env);
   if (remote === undefined) {
-    const tip = git.resolve(`refs/heads/${branch}`);
-    if (tip === undefined) {
-      throw new CliError(
-        `branch ${branch} does not exist here; expected it to (create it from main: git branch ${branch} main)`,
-      );
-    }
-    return tip;
+    const local = git.resolve(`refs/heads/${branch}`);
+    if (local !== undefined) return { tip: local, ref: branch, remoteTracking: false };
+    const tracking = remoteTrackingBranch(git, branch);
+    if (tracking !== undefined) return { ...tracking, remoteTracking: true };
+    const remotes = git.run(['remote']).split('\n').filter(Boolean);
+    throw new CliError(
+      `branch ${branch} does not exist here, neither as a local nor as a remote-tracking branch; expected one: ` +
+        (remotes.length > 0
+          ? `fetch it (git fetch ${remotes.includes('origin') ? 'origin' : remotes[0]}) or pass --push REMOTE`
+          : 'run this in a clone of the repository that holds it'),
+    );
   }
-  const fetched = git.try(['fetch', '--quiet', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`]);
-  if (fetched.code !== 0) {
+  for (let attempt = 1; ; attempt++) {
+    const fetched = git.try(['fetch', '--quiet', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`]);
+    if (fetched.code === 0) {
+      return {
+        tip: git.resolve(`refs/remotes/${remote}/${branch}`)!,
+        ref: `${remote}/${branch}`,
+        remoteTracking: true,
+      };
+    }
     if (/couldn't find remote ref/i.test(fetched.stderr)) {
       throw new CliError(
-        `branch ${branch} does not exist on remote ${remote}; expected it to (push it: git push ${remote} main:${branch})`,
+        `branch ${branch} does not exist on remote ${remote}; expected it to: each environment's branch is created once when it is bootstrapped (docs/gitops.md, Bootstrap)`,
       );
     }
-    throw new CliError(`cannot fetch ${branch} from remote ${remote}: ${fetched.stderr.trim()}`);
+    if (!TRANSIENT_FETCH.test(fetched.stderr) || attempt >= maxAttempts) {
+      throw new CliError(`cannot fetch ${branch} from remote ${remote}: ${fetched.stderr.trim()}`);
+    }
+    await sleep(backoffMs(attempt));
   }
-  return git.resolve(`refs/remotes/${remote}/${branch}`)!;
+}
+
+/** `<remote>/<branch>` of this repository (origin first, then the remotes in name order), if any. */
+function remoteTrackingBranch(git: Git, branch: string): { tip: string; ref: string } | undefined {
+  const remotes = git
+    .run(['remote'])
+    .split('\n')
+    .filter(Boolean)
+    .sort((a, b) => (a === 'origin' ? -1 : b === 'origin' ? 1 : a.localeCompare(b)));
+  for (const remote of remotes) {
+    const tip = git.resolve(`refs/remotes/${remote}/${branch}`);
+    if (tip !== undefined) return { tip, ref: `${remote}/${branch}` };
+  }
+  return undefined;
+}
+
+/**
+ * Parses an environment file read from a branch; a missing or partial pin or any other invalid field is a one-line
+ * CliError naming the file and where it was read (`label`), not an internal error.
+ */
+export function parseEnvironmentOn(label: string, text: string, env: string): EnvironmentConfig {
+  try {
+    return parseEnvironment(label, text, env);
+  } catch (err) {
+    throw asUserError(err) ?? err;
+  }
 }
 
 /** An environment's config and files as committed at `rev`. */
@@ -80,7 +121,7 @@ export function readEnvironmentAt(
   if (text === undefined)
     throw new CliError(`${envFile(env)} does not exist at ${rev}; expected env/${env} to hold it`);
   return {
-    config: parseEnvironment(`${envFile(env)} (at ${rev.slice(0, 12)})`, text, env),
+    config: parseEnvironmentOn(`${envFile(env)} (at ${rev.slice(0, 12)})`, text, env),
     dist: git.tree(rev, distDir(env)),
   };
 }
@@ -178,7 +219,11 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
       );
     }
   }
-  let base = branchTip(git, props.env, props.remote);
+  const pruned = pruneStaleWorktrees(git);
+  if (pruned.length > 0)
+    props.log(`removed ${pruned.length} temporary worktree(s) left by runs that died: ${pruned.join(', ')}`);
+  const from = await readBranchTip(git, props.env, props.remote, sleep);
+  let base = from.tip;
   const localTip = git.resolve(`refs/heads/${branch}`);
   if (props.remote !== undefined && localTip !== undefined && !git.isAncestor(localTip, base)) {
     throw new CliError(
@@ -186,25 +231,27 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
     );
   }
 
-  const worktree = mkdtempSync(join(tmpdir(), `platform-${props.env}-`));
-  let added = false;
+  let worktree: string | undefined;
   try {
-    git.run(['worktree', 'add', '--quiet', '--detach', worktree, base]);
-    added = true;
+    worktree = addTempWorktree(git, props.env, base);
     const wt = new Git(worktree);
     for (let attempt = 1; ; attempt++) {
       const applied = applyPin(wt, worktree, props, base);
       if (applied.outcome === 'unchanged') return { ...applied, attempts: attempt };
 
       if (props.remote === undefined) {
-        publishLocally(git, branch, applied.commit, base, checkedOut);
+        // No local env/E (a fresh clone): it is created at the commit, tracking the branch it was based on.
+        publishLocally(git, branch, applied.commit, localTip ?? '', checkedOut);
+        if (localTip === undefined) git.try(['branch', '--quiet', `--set-upstream-to=${from.ref}`, branch]);
         return { ...applied, attempts: attempt };
       }
       const pushed = git.try(['push', '--porcelain', props.remote, `${applied.commit}:refs/heads/${branch}`]);
       if (pushed.code === 0) {
-        git.try(['update-ref', `refs/remotes/${props.remote}/${branch}`, applied.commit]);
-        if (localTip !== undefined)
-          publishLocally(git, branch, applied.commit, git.resolve(`refs/heads/${branch}`)!, checkedOut);
+        advanceRef(git, `refs/remotes/${props.remote}/${branch}`, applied.commit);
+        if (localTip !== undefined) {
+          if (checkedOut !== undefined) publishLocally(git, branch, applied.commit, localTip, checkedOut);
+          else advanceRef(git, `refs/heads/${branch}`, applied.commit);
+        }
         return { ...applied, attempts: attempt };
       }
       const why = `${pushed.stdout}\n${pushed.stderr}`;
@@ -222,13 +269,24 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
         `${branch} moved on ${props.remote} while pushing (attempt ${attempt}/${maxAttempts}); re-applying on the new tip in ${wait} ms`,
       );
       await sleep(wait);
-      base = branchTip(git, props.env, props.remote);
+      base = (await readBranchTip(git, props.env, props.remote, sleep)).tip;
       wt.run(['checkout', '--quiet', '--detach', '--force', base]);
     }
   } finally {
-    if (added) git.try(['worktree', 'remove', '--force', worktree]);
-    rmSync(worktree, { recursive: true, force: true });
-    git.try(['worktree', 'prune']);
+    if (worktree !== undefined) removeTempWorktree(git, worktree);
+  }
+}
+
+/**
+ * Moves `ref` forward to `commit` after a push, unless a concurrent command of this repository already moved it to
+ * `commit` or past it (its push came later): a compare-and-swap, retried when another command won it meanwhile.
+ */
+function advanceRef(git: Git, ref: string, commit: string): void {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const current = git.resolve(ref);
+    if (current !== undefined && git.isAncestor(commit, current)) return;
+    if (current !== undefined && !git.isAncestor(current, commit)) return; // diverged: not ours to move
+    if (git.try(['update-ref', '-m', 'platform: update image pin', ref, commit, current ?? '']).code === 0) return;
   }
 }
 
@@ -263,7 +321,7 @@ function applyPin(
   } catch {
     throw new CliError(`${file} does not exist on ${where}; expected the environment's config there`);
   }
-  const before = parseEnvironment(`${file} on ${where}`, text, props.env);
+  const before = parseEnvironmentOn(`${file} on ${where}`, text, props.env);
   const previous = before.app.image;
   if (samePin(previous, props.pin)) return { outcome: 'unchanged', previous, commit: base };
 
@@ -279,7 +337,7 @@ function applyPin(
   }
 
   const updatedText = setPinInYaml(file, text, props.pin);
-  const after = parseEnvironment(file, updatedText, props.env);
+  const after = parseEnvironmentOn(file, updatedText, props.env);
   const rendered = props.render(worktree, after);
   writeFileAtomic(join(worktree, file), updatedText);
   replaceDirAtomic(join(worktree, dist), rendered);

@@ -1,6 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { CliError } from '../util/errors';
 
+/** git's message when it read another worktree's admin files while that worktree was being added or removed. */
+const WORKTREE_RACE = /(bad object|failed to read|unable to read|invalid gitfile format)[^\n]*worktrees\//i;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.round(ms));
+}
+
 /** Outcome of one git invocation that is allowed to fail. */
 export interface GitResult {
   readonly code: number;
@@ -12,17 +19,24 @@ export interface GitResult {
 export class Git {
   constructor(readonly cwd: string) {}
 
-  /** Runs git and returns the result whatever the exit code. */
+  /**
+   * Runs git and returns the result whatever the exit code. A failure caused by another command of this repository
+   * adding or removing a worktree at that moment (git read its half-written admin files) is retried a few times.
+   */
   try(args: readonly string[], input?: string): GitResult {
-    const res = spawnSync('git', [...args], {
-      cwd: this.cwd,
-      input,
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANG: 'C' },
-    });
-    if (res.error) throw new CliError(`cannot run git: ${res.error.message}`);
-    return { code: res.status ?? 1, stdout: res.stdout, stderr: res.stderr };
+    for (let attempt = 1; ; attempt++) {
+      const res = spawnSync('git', [...args], {
+        cwd: this.cwd,
+        input,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANG: 'C' },
+      });
+      if (res.error) throw new CliError(`cannot run git: ${res.error.message}`);
+      const result = { code: res.status ?? 1, stdout: res.stdout, stderr: res.stderr };
+      if (result.code === 0 || !WORKTREE_RACE.test(result.stderr) || attempt >= 10) return result;
+      sleepSync(50 * attempt * (0.5 + Math.random()));
+    }
   }
 
   /** Runs git and returns stdout; a non-zero exit is a CliError naming the command and git's message. */

@@ -1,5 +1,6 @@
 import { isScalar, parse, parseDocument, type Scalar } from 'yaml';
 import type { ImagePin } from '@metrics-platform/cdk8s/lib/config';
+import { CliError } from '../util/errors';
 
 /** The part of `app.image` that `bump` and `promote` change; the repository stays per environment. */
 export interface PinTarget {
@@ -30,12 +31,12 @@ function scalarSource(old: Scalar, value: string): string {
  */
 export function setPinInYaml(file: string, text: string, pin: PinTarget): string {
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new Error(`${file}: not valid YAML: ${doc.errors[0]!.message}`);
+  if (doc.errors.length > 0) throw new CliError(`${file}: not valid YAML: ${doc.errors[0]!.message}`);
   const edits: Array<{ start: number; end: number; source: string }> = [];
   for (const field of ['tag', 'digest'] as const) {
     const node = doc.getIn(['app', 'image', field], true);
     if (!isScalar(node) || node.range === undefined || node.range === null) {
-      throw new Error(`${file}: app.image.${field}: missing; expected a scalar to rewrite`);
+      throw new CliError(`${file}: app.image.${field}: missing; expected a scalar to rewrite`);
     }
     edits.push({ start: node.range[0], end: node.range[1], source: scalarSource(node, pin[field]) });
   }
@@ -43,7 +44,7 @@ export function setPinInYaml(file: string, text: string, pin: PinTarget): string
   for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.source + out.slice(e.end);
   const check = parse(out) as { app?: { image?: { tag?: unknown; digest?: unknown } } };
   if (check.app?.image?.tag !== pin.tag || check.app?.image?.digest !== pin.digest) {
-    throw new Error(`${file}: rewriting app.image did not round-trip; refusing to write it`);
+    throw new CliError(`${file}: rewriting app.image did not round-trip; refusing to write it`);
   }
   return out;
 }

@@ -17,6 +17,8 @@ export interface GitFixture {
   readonly origin: string;
   /** A fresh clone of origin with every env branch as a local branch too. */
   clone(name: string): string;
+  /** A plain `git clone` of origin: env branches only as remote-tracking `origin/env/*`, like every fresh clone. */
+  freshClone(name: string): string;
   cleanup(): void;
 }
 
@@ -68,6 +70,11 @@ export function createGitFixture(render: RenderEnvironment): GitFixture {
       }
       return path;
     },
+    freshClone(name) {
+      const path = join(dir, name);
+      git(dir, 'clone', '--quiet', origin, path);
+      return path;
+    },
     cleanup() {
       rmSync(dir, { recursive: true, force: true });
     },
@@ -101,6 +108,7 @@ export function useGitFixture(): GitFixture {
       return current().origin;
     },
     clone: (name) => current().clone(name),
+    freshClone: (name) => current().freshClone(name),
     cleanup: () => current().cleanup(),
   };
 }

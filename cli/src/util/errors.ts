@@ -19,3 +19,25 @@ export class UsageError extends CliError {
     this.name = 'UsageError';
   }
 }
+
+/** Errors the cdk8s package throws for bad input (an environment file, XR properties): the user's to fix, not bugs. */
+const INPUT_ERRORS = new Set(['EnvironmentConfigError', 'EnvironmentXrError', 'XrPropsError']);
+
+/** A message of several problems (one per line) as one line. */
+export function oneLine(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join('; ');
+}
+
+/**
+ * The CliError to report for `err` when it is the user's (a CliError, or an input error of the cdk8s package, made
+ * one line); undefined for anything else (a bug: reported as an internal error with its stack).
+ */
+export function asUserError(err: unknown): CliError | undefined {
+  if (err instanceof CliError) return err;
+  if (err instanceof Error && INPUT_ERRORS.has(err.name)) return new CliError(oneLine(err.message));
+  return undefined;
+}

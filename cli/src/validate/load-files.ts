@@ -59,6 +59,9 @@ export function displayPath(file: string, repoRoot: string | undefined): string 
 export function loadFiles(files: readonly string[], repoRoot: string | undefined): LoadResult {
   const objects: SourcedObject[] = [];
   const problems: Problem[] = [];
+  /** Patch files of a kustomization that sets `namespace:`, with that namespace (absolute path -> namespace). */
+  const patchNamespaces = new Map<string, string>();
+  const sources = new Map<SourcedObject, string>();
   for (const abs of files) {
     const file = displayPath(abs, repoRoot);
     const group = applyUnitOf(file);
@@ -90,12 +93,46 @@ export function loadFiles(files: readonly string[], repoRoot: string | undefined
       }
       if (KUSTOMIZATION_FILES.has(base)) {
         problems.push(...checkKustomization(abs, file, value as Record<string, unknown>));
+        for (const [patch, ns] of kustomizedPatches(abs, value as Record<string, unknown>))
+          patchNamespaces.set(patch, ns);
         return;
       }
-      objects.push({ file, object: value as Record<string, unknown>, group });
+      const sourced = { file, object: value as Record<string, unknown>, group };
+      sources.set(sourced, abs);
+      objects.push(sourced);
     });
   }
+  // kustomize matches a patch by name before it applies the kustomization's namespace, so a patch must carry no
+  // namespace (one that does matches nothing) and the object it patches ends up in the kustomization's namespace.
+  for (const o of objects) {
+    const ns = patchNamespaces.get(sources.get(o) ?? '');
+    const meta = o.object.metadata as Record<string, unknown> | undefined;
+    if (ns === undefined || meta === undefined) continue;
+    if (meta.namespace === undefined) meta.namespace = ns;
+    else
+      problems.push({
+        ...fileProblem(
+          o.file,
+          `a patch of a kustomization that sets namespace must not set one (kustomize matches patches before it sets the namespace, so this one matches nothing: "no resource matches strategic merge patch")`,
+          'metadata.namespace',
+        ),
+        kind: String(o.object.kind),
+        name: String(meta.name),
+        namespace: String(meta.namespace),
+      });
+  }
   return { objects, problems };
+}
+
+/** The local patch files of a kustomization that sets `namespace:`, each with that namespace. */
+function kustomizedPatches(abs: string, k: Record<string, unknown>): [string, string][] {
+  if (typeof k.namespace !== 'string') return [];
+  const dir = abs.slice(0, abs.length - (abs.split(/[\\/]/).pop() ?? '').length);
+  const patches = [
+    ...(Array.isArray(k.patches) ? k.patches : []).map((p) => (p as { path?: unknown } | null)?.path),
+    ...(Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []),
+  ];
+  return patches.filter((p): p is string => typeof p === 'string').map((p) => [join(dir, p), k.namespace as string]);
 }
 
 /**

@@ -189,6 +189,30 @@ describe('validatePlatform', () => {
     expect(report.objects).toBe(1);
   });
 
+  it("puts a kustomization's patches in its namespace, and refuses a patch that names one (kustomize matches nothing)", async () => {
+    const kustomization =
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: argocd\nresources:\n  - ns.yaml\npatches:\n  - path: cm.yaml\n';
+    const ns = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } }];
+    const ok = await run({
+      'argocd/bootstrap/kustomization.yaml': kustomization,
+      'argocd/bootstrap/ns.yaml': ns,
+      'argocd/bootstrap/cm.yaml': [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm' }, data: {} }],
+    });
+    expect(lines(ok.problems)).toEqual([]);
+    const bad = await run({
+      'argocd/bootstrap/kustomization.yaml': kustomization,
+      'argocd/bootstrap/ns.yaml': ns,
+      'argocd/bootstrap/cm.yaml': [
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: 'argocd' }, data: {} },
+      ],
+    });
+    expect(lines(bad.problems)).toEqual([
+      expect.stringContaining(
+        'argocd/bootstrap/cm.yaml: ConfigMap/argocd/argocd-cm: metadata.namespace: a patch of a kustomization that sets namespace must not set one',
+      ),
+    ]);
+  });
+
   it('reports a missing input path', async () => {
     const report = await validatePlatform(['/nonexistent/dir'], { registry, repoRoot: '/tmp' });
     expect(lines(report.problems)).toEqual(['/nonexistent/dir: -/-/-: -: no such file or directory']);
