@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { userSchemasCacheDir } from '../schemas/cache-dir';
+import { readSchemaPins } from '../schemas/pins';
 import { formatSourcesTsv, sha256 } from '../schemas/verify';
 import { schemaPinsFixture, writeSchemasDir } from '../testing/schema-pins-fixture';
 import { findSchemas, resolveSchemasDir } from './schemas-dir';
@@ -102,6 +103,20 @@ describe('resolveSchemasDir', () => {
     expect(findSchemas(opts).dir).toBe(dir);
     writeFileSync(join(dir, 'crds/example.io_widgets.yaml'), 'kind: Changed\n');
     expect(findSchemas(opts).notes[0]).toContain('crds/example.io_widgets.yaml: differs from');
+  });
+
+  it('fails in one line when an engine does not pin a schema module', () => {
+    const root = join(base, 'unpinned');
+    mkdirSync(join(root, 'engines', 'fake'), { recursive: true });
+    writeFileSync(join(root, 'engines', 'fake', 'go.mod'), 'module example.com/engines/fake\n\ngo 1.26\n');
+    expect(() =>
+      readSchemaPins({ root, modules: [{ engine: 'fake', module: 'example.com/m', label: 'm', files: [] }] }),
+    ).toThrow('engines/fake/go.mod: expected a require of example.com/m; found none');
+    writeFileSync(join(root, 'engines', 'fake', 'go.mod'), 'module x\n\nrequire example.com/m v1.0.0\n');
+    writeFileSync(join(root, 'engines', 'fake', 'go.sum'), 'example.com/m v1.0.0/go.mod h1:x=\n');
+    expect(() =>
+      readSchemaPins({ root, modules: [{ engine: 'fake', module: 'example.com/m', label: 'm', files: [] }] }),
+    ).toThrow('engines/fake/go.sum: expected an h1: line for example.com/m v1.0.0; found none');
   });
 
   it('fails naming the location and how to get the schemas', () => {

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userSchemasCacheDir, userSchemasMemoDir } from '../schemas/cache-dir';
-import { readSchemaPins, type SchemaPins } from '../schemas/pins';
+import { readSchemaPins, SchemaPinError, type SchemaPins } from '../schemas/pins';
 import { checkAgainstPins } from '../schemas/verify';
 import { findRepoRoot } from './repo-root';
 
@@ -66,7 +66,14 @@ export function findSchemas(opts: ResolveSchemasDirOptions = {}): FoundSchemas {
   if (opts.schemasDir !== undefined) return { dir: checked(opts.schemasDir, '--schemas'), notes: [] };
   const fromEnv = env.PLATFORM_SCHEMAS_DIR;
   if (fromEnv !== undefined && fromEnv !== '') return { dir: checked(fromEnv, 'PLATFORM_SCHEMAS_DIR'), notes: [] };
-  const pins = opts.pins ?? readSchemaPins();
+  let pins: SchemaPins;
+  try {
+    pins = opts.pins ?? readSchemaPins();
+  } catch (err) {
+    // engines/<dir>/go.mod or go.sum does not pin a schema module: nothing can be checked against the pins
+    if (err instanceof SchemaPinError) throw new SchemasNotFoundError(`${err.message}; ${HOW_TO_GET}`);
+    throw err;
+  }
   const repoRoot = opts.repoRoot ?? findRepoRoot();
   const tried: string[] = [];
   const notes: string[] = [];
