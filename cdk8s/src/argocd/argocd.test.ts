@@ -1,19 +1,15 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
 import { loadEnvironments, type EnvironmentConfig } from '../config';
-import { renderEnvironment } from '../render';
 import {
   GENERATED_HEADER,
   PLATFORM_REPOSITORY,
-  WORKLOADS_CLUSTER_RESOURCES,
   renderArgoApps,
   type AppProject,
   type Application,
 } from './index';
 
 const repoRoot = resolve(__dirname, '../../..');
-const schemasDir = process.env.PLATFORM_SCHEMAS_DIR ?? resolve(repoRoot, '../shared/schemas');
 const envs = loadEnvironments(repoRoot);
 
 function objects(files: Map<string, string>): Array<AppProject | Application> {
@@ -131,71 +127,4 @@ describe('renderArgoApps', () => {
     expect(() => renderArgoApps([])).toThrow(/at least one/);
     expect(() => renderArgoApps([envs[0]!, envs[0]!])).toThrow(/listed twice/);
   });
-
-  it('allows every namespace that dist/<env> deploys into, and only those', () => {
-    const workloads = projects.find((p) => p.metadata.name === 'workloads')!;
-    const clusterScoped = clusterScopedKinds();
-    const used = new Set<string>();
-    for (const env of envs) {
-      for (const text of renderEnvironment(repoRoot, env).values()) {
-        for (const doc of parseAllDocuments(text)) {
-          const obj = doc.toJS() as { apiVersion?: string; kind?: string; metadata?: { namespace?: string } } | null;
-          if (!obj?.apiVersion || !obj.kind) continue;
-          const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0]! : '';
-          if (clusterScoped.has(`${group}/${obj.kind}`)) continue;
-          const dest = { server: env.cluster.server, namespace: obj.metadata?.namespace ?? env.namespace };
-          used.add(`${dest.server} ${dest.namespace}`);
-          expect({ kind: obj.kind, allowed: workloads.spec.destinations.some((d) => d.server === dest.server && d.namespace === dest.namespace) }).toEqual({ kind: obj.kind, allowed: true });
-        }
-      }
-    }
-    expect(workloads.spec.destinations.map((d) => `${d.server} ${d.namespace}`).sort()).toEqual([...used].sort());
-  });
-
-  it('allows exactly the kinds dist/<env> renders, cluster-scoped and namespaced, nothing more', () => {
-    const workloads = projects.find((p) => p.metadata.name === 'workloads')!;
-    const clusterScoped = clusterScopedKinds();
-    const rendered = { cluster: new Set<string>(), namespaced: new Set<string>() };
-    for (const env of envs) {
-      for (const text of renderEnvironment(repoRoot, env).values()) {
-        for (const doc of parseAllDocuments(text)) {
-          const obj = doc.toJS() as { apiVersion?: string; kind?: string } | null;
-          if (!obj?.apiVersion || !obj.kind) continue;
-          const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0]! : '';
-          const gk = `${group}/${obj.kind}`;
-          (clusterScoped.has(gk) ? rendered.cluster : rendered.namespaced).add(gk);
-        }
-      }
-    }
-    const names = (gks: readonly { group: string; kind: string }[] | undefined) => (gks ?? []).map((gk) => `${gk.group}/${gk.kind}`).sort();
-    expect(names(WORKLOADS_CLUSTER_RESOURCES)).toEqual([...rendered.cluster].sort());
-    expect(names(workloads.spec.clusterResourceWhitelist)).toEqual([...rendered.cluster].sort());
-    // An allow-list, not a blacklist: every namespaced kind not rendered is refused.
-    expect(names(workloads.spec.namespaceResourceWhitelist)).toEqual([...rendered.namespaced].sort());
-    expect(workloads.spec).not.toHaveProperty('namespaceResourceBlacklist');
-    expect(rendered.namespaced.size).toBeGreaterThan(0);
-  });
 });
-
-/** Cluster-scoped kinds: the upstream CRDs' `spec.scope`, the core ones a chart may ship, and this repo's XRDs. */
-function clusterScopedKinds(): Set<string> {
-  const kinds = new Set([
-    '/Namespace',
-    '/PersistentVolume',
-    'storage.k8s.io/StorageClass',
-    'rbac.authorization.k8s.io/ClusterRole',
-    'rbac.authorization.k8s.io/ClusterRoleBinding',
-    'apiextensions.k8s.io/CustomResourceDefinition',
-    'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
-    'admissionregistration.k8s.io/MutatingWebhookConfiguration',
-    'scheduling.k8s.io/PriorityClass',
-  ]);
-  for (const file of readdirSync(join(schemasDir, 'crds'))) {
-    const crd = parse(readFileSync(join(schemasDir, 'crds', file), 'utf8')) as {
-      kind?: string;
-      spec?: { group: string; scope: string; names: { kind: string } };
-    };
-    if (crd.kind === 'CustomResourceDefinition' && crd.spec?.scope === 'Cluster') kinds.add(`${crd.spec.group}/${crd.spec.names.kind}`);
-  }
-  return kinds;
-}

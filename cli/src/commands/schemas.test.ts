@@ -5,10 +5,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { userSchemasCacheDir } from '../schemas/cache-dir';
 import { PINNED_SCHEMA_FILES } from '../schemas/manifest';
-import { resolveSchemasDir } from '../validate/schemas-dir';
+import { pinnedFileCount, readSchemaPins } from '../schemas/pins';
+import { checkAgainstPins } from '../schemas/verify';
+import { fakeGoForPins } from '../testing/schema-pins-fixture';
+import { findSchemas, resolveSchemasDir } from '../validate/schemas-dir';
 import { runBuiltCli, runCli } from '../testing/run-cli';
 
 describe('platform schemas', () => {
+  const pins = readSchemaPins();
+  const total = pinnedFileCount(pins);
+  const fromModules = total - PINNED_SCHEMA_FILES.length;
+  /** A stand-in go answering for the pinned modules, and a home without caches: the child needs neither Go nor a network. */
+  function childEnv(extra: NodeJS.ProcessEnv = {}): { cwd: string; env: NodeJS.ProcessEnv } {
+    const cwd = mkdtempSync(join(tmpdir(), 'schemas-cmd-cwd-')); // no repository above: no ../shared/schemas
+    const bin = fakeGoForPins(cwd, pins, resolveSchemasDir());
+    return { cwd, env: { PATH: bin, HOME: cwd, XDG_CACHE_HOME: cwd, ...extra } };
+  }
+
   /** Serves the pinned files (read from the schemas this checkout validates with) as <base>/<repo>/<commit>/<path>. */
   async function pinnedFileServer(): Promise<{ server: Server; base: string; requests: () => number }> {
     const source = resolveSchemasDir();
@@ -24,46 +37,59 @@ describe('platform schemas', () => {
     return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
   }
 
-  it('fetch downloads the pinned files from --base-url into --dest', async () => {
+  it('fetch reads the module-pinned files with go and downloads the rest from --base-url into --dest', async () => {
     const { server, base } = await pinnedFileServer();
     try {
-      const dest = join(mkdtempSync(join(tmpdir(), 'schemas-cmd-')), 'out');
-      const r = await runCli(['schemas', 'fetch', '--dest', dest, '--base-url', base]);
+      const { cwd, env } = childEnv();
+      const dest = join(cwd, 'out');
+      const r = await runBuiltCli(['schemas', 'fetch', '--dest', dest, '--base-url', base], { cwd, env });
       expect(r).toEqual({
         code: 0,
-        out: `${dest}: ${PINNED_SCHEMA_FILES.length} pinned files downloaded and verified\n`,
+        out:
+          `${dest}: ${total} pinned files verified and written (${fromModules} from the engine modules, 0 from ` +
+          `local copies, ${PINNED_SCHEMA_FILES.length} downloaded)\n`,
         err: '',
       });
-      expect((await runCli(['schemas', 'fetch', '--dest', dest, '--base-url', base])).out).toContain('already holds');
+      expect(checkAgainstPins(dest, pins)).toBeUndefined();
+      const again = await runBuiltCli(['schemas', 'fetch', '--dest', dest, '--base-url', base], { cwd, env });
+      expect(again.out).toBe(`${dest}: already holds the ${total} pinned files\n`);
     } finally {
       await new Promise((r) => server.close(r));
     }
   });
 
+  it('fetch without Go fails in one line naming what is missing and the ways out', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'schemas-nogo-'));
+    const env = { PATH: join(cwd, 'no-bin'), HOME: cwd, XDG_CACHE_HOME: cwd };
+    const r = await runBuiltCli(['schemas', 'ensure', '--base-url', 'http://127.0.0.1:9'], { cwd, env });
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    const last = r.err.trimEnd().split('\n').pop();
+    expect(last).toMatch(
+      /^platform schemas: go: not found on PATH; .* set PLATFORM_SCHEMAS_DIR .* \.\.\/shared\/schemas .* install Go 1\.26 or later; nothing written$/,
+    );
+  });
+
   it('ensure uses the schemas it finds and downloads nothing', async () => {
+    const found = findSchemas();
     expect(await runCli(['schemas', 'ensure', '--base-url', 'http://127.0.0.1:9'])).toEqual({
       code: 0,
-      out: `schemas: ${resolveSchemasDir()}\n`,
-      err: '',
+      out: `schemas: ${found.dir}\n`,
+      err: found.notes.map((n) => `schemas: ${n}\n`).join(''),
     });
   });
 
   it('ensure fetches into the user cache when nothing is found, then finds the cache', async () => {
     const { server, base, requests } = await pinnedFileServer();
     try {
-      const cwd = mkdtempSync(join(tmpdir(), 'schemas-ensure-cwd-')); // no repository above: no ../shared/schemas
-      const cacheHome = mkdtempSync(join(tmpdir(), 'schemas-ensure-cache-'));
-      const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH,
-        HOME: cacheHome,
-        XDG_CACHE_HOME: cacheHome,
-        PLATFORM_SCHEMAS_BASE_URL: base,
-      };
+      const { cwd, env } = childEnv({ PLATFORM_SCHEMAS_BASE_URL: base });
       const cache = userSchemasCacheDir(env);
       const first = await runBuiltCli(['schemas', 'ensure'], { cwd, env });
       expect(first).toEqual({
         code: 0,
-        out: `${cache}: ${PINNED_SCHEMA_FILES.length} pinned files downloaded and verified\n`,
+        out:
+          `${cache}: ${total} pinned files verified and written (${fromModules} from the engine modules, 0 from ` +
+          `local copies, ${PINNED_SCHEMA_FILES.length} downloaded)\n`,
         err: `schemas: none found beside the repository or in the cache; fetching them into ${cache}\n`,
       });
       expect(resolveSchemasDir({ env, repoRoot: cwd })).toBe(cache);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { resolveSchemasDir } from '../validate/schemas-dir';
 
 /** The repository root (this file is `cli/src/containers/` or `cli/lib/containers/`). */
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -10,19 +11,16 @@ export function readRepoFile(relativePath: string): string {
 }
 
 /**
- * The pinned upstream Compose Specification schema: `$PLATFORM_SCHEMAS_DIR/compose/compose-spec.json`, by default
- * `<repo>/../shared/schemas/compose/compose-spec.json`. A missing file is an error that says where it looked.
+ * The pinned upstream Compose Specification schema: `compose/compose-spec.json` in the schemas directory
+ * `platform validate` reads (`resolveSchemasDir`: PLATFORM_SCHEMAS_DIR, a ../shared/schemas matching the pins, the
+ * user cache). A missing file is an error that says where it looked.
  */
 export function composeSpecSchemaPath(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.PLATFORM_SCHEMAS_DIR;
-  const dir =
-    fromEnv !== undefined && fromEnv !== '' ? resolve(fromEnv) : resolve(REPO_ROOT, '..', 'shared', 'schemas');
+  const dir = resolveSchemasDir({ env, repoRoot: REPO_ROOT });
   const path = join(dir, 'compose', 'compose-spec.json');
-  if (!existsSync(path)) {
-    const source = fromEnv ? `PLATFORM_SCHEMAS_DIR=${JSON.stringify(fromEnv)}` : 'the default <repo>/../shared/schemas';
+  if (!existsSync(path))
     throw new Error(
-      `compose-spec.json not found at ${path} (from ${source}); expected compose/compose-spec.json in it`,
+      `compose-spec.json not found at ${path}; expected compose/compose-spec.json in the schemas directory`,
     );
-  }
   return path;
 }

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { PINNED_SCHEMAS_ID } from './manifest';
+import { readSchemaPins, type SchemaPins } from './pins';
 
 /** `$XDG_CACHE_HOME/metrics-platform`, else `~/.cache/metrics-platform` (a relative XDG_CACHE_HOME is ignored, as the XDG spec says). */
 export function userCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -9,9 +9,14 @@ export function userCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'metrics-platform');
 }
 
-/** Where `platform schemas fetch` puts the pinned schemas: `<user cache>/schemas/<pin-id>`. */
-export function userSchemasCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(userCacheRoot(env), 'schemas', PINNED_SCHEMAS_ID);
+/** Where `platform schemas fetch` puts the pinned schemas: `<user cache>/schemas/<pin-set id>`. */
+export function userSchemasCacheDir(env: NodeJS.ProcessEnv = process.env, pins: SchemaPins = readSchemaPins()): string {
+  return join(userCacheRoot(env), 'schemas', pins.id);
+}
+
+/** Remembers schemas directories that matched a pin set (see `checkAgainstPins`); safe to delete. */
+export function userSchemasMemoDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(userCacheRoot(env), 'schemas', 'verified');
 }
 
 /** Parsed CRD files as JSON, named by the sha256 of the YAML they come from (see validate/crd-json-cache.ts). */

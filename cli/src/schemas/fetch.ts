@@ -1,8 +1,12 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceDirAtomic } from '../util/atomic';
-import { PINNED_SCHEMA_FILES, type PinnedSchemaFile } from './manifest';
+import { GoModuleError, goModDownloader, type ModuleDownloader } from './go-module';
+import type { PinnedSchemaFile } from './manifest';
+import { CHECKOUT_ROOT, pinnedFileCount, readSchemaPins, type SchemaPins } from './pins';
+import { checkAgainstPins, formatSourcesTsv, moduleFileContent, sha256, type SourceRow } from './verify';
+
+export { sha256 } from './verify';
 
 /** Raw GitHub content; overridable (env PLATFORM_SCHEMAS_BASE_URL or --base-url) for mirrors and tests. */
 export const DEFAULT_SCHEMAS_BASE_URL = 'https://raw.githubusercontent.com';
@@ -12,8 +16,19 @@ export interface FetchSchemasOptions {
   readonly dest: string;
   /** @default DEFAULT_SCHEMAS_BASE_URL */
   readonly baseUrl?: string;
-  /** @default PINNED_SCHEMA_FILES */
-  readonly files?: readonly PinnedSchemaFile[];
+  /** What to fetch. @default readSchemaPins() */
+  readonly pins?: SchemaPins;
+  /** The checkout whose `engines/<dir>` directories `go mod download` runs in. @default CHECKOUT_ROOT */
+  readonly root?: string;
+  /** Reads a module (tests pass a fake). @default `go mod download -json` (goModDownloader) */
+  readonly downloadModule?: ModuleDownloader;
+  /** Finds the module cache when checking an existing `dest`. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Directories to take GitHub-pinned files from, when a file there has the pinned sha256, instead of downloading
+   * it (`../shared/schemas`, even when its module files are for other pins). @default none
+   */
+  readonly localSources?: readonly string[];
   /** Per-request timeout. @default 30000 */
   readonly timeoutMs?: number;
   /** Attempts per file (network errors and 5xx only). @default 3 */
@@ -24,8 +39,12 @@ export interface FetchSchemasOptions {
 
 export interface FetchSchemasResult {
   readonly dest: string;
-  /** Files downloaded (0 when the cache was already complete). */
+  /** Files written (0 when the cache was already complete). */
   readonly downloaded: number;
+  /** Of those, read from the engines' Go modules. */
+  readonly fromModules: number;
+  /** Of those, GitHub-pinned files copied from `localSources` rather than downloaded. */
+  readonly local: number;
 }
 
 /** A download or checksum failure; nothing was written. */
@@ -46,10 +65,6 @@ function networkMessage(err: unknown): string {
   return cause !== undefined ? `${e.message} (${cause})` : e.message;
 }
 
-export function sha256(content: Buffer | string): string {
-  return createHash('sha256').update(content).digest('hex');
-}
-
 export function urlFor(baseUrl: string, f: PinnedSchemaFile): string {
   return `${baseUrl.replace(/\/+$/, '')}/${f.repository}/${f.commit}/${f.path}`;
 }
@@ -65,12 +80,9 @@ function validateBaseUrl(baseUrl: string): void {
     throw new SchemaFetchError(`base URL: got ${JSON.stringify(baseUrl)}; expected an http(s) URL`);
 }
 
-/** Whether `dir` already holds every pinned file with its pinned sha256. */
-export function isComplete(dir: string, files: readonly PinnedSchemaFile[] = PINNED_SCHEMA_FILES): boolean {
-  return files.every((f) => {
-    const p = join(dir, f.file);
-    return existsSync(p) && sha256(readFileSync(p)) === f.sha256;
-  });
+/** Whether `dir` already holds exactly the pinned content (see `checkAgainstPins`). */
+export function isComplete(dir: string, pins: SchemaPins = readSchemaPins(), env = process.env): boolean {
+  return checkAgainstPins(dir, pins, { env }) === undefined;
 }
 
 async function download(url: string, timeoutMs: number, attempts: number): Promise<Buffer> {
@@ -92,25 +104,96 @@ async function download(url: string, timeoutMs: number, attempts: number): Promi
   throw new SchemaFetchError(`${url}: ${lastError}`, unreachable);
 }
 
+/** A GitHub-pinned file from the first local directory that has it with the pinned sha256. */
+function localCopy(dirs: readonly string[], f: PinnedSchemaFile): Buffer | undefined {
+  for (const d of dirs) {
+    const p = join(d, f.file);
+    if (!existsSync(p)) continue;
+    const body = readFileSync(p);
+    if (sha256(body) === f.sha256) return body;
+  }
+  return undefined;
+}
+
+/** Reads each module's files from the directory `go mod download` reports (after go checked it against go.sum). */
+async function readModules(
+  pins: SchemaPins,
+  root: string,
+  downloadModule: ModuleDownloader,
+  contents: Map<string, Buffer>,
+  rows: SourceRow[],
+): Promise<void> {
+  for (const m of pins.modules) {
+    let got;
+    try {
+      got = await downloadModule(join(root, 'engines', m.engine), m.module);
+    } catch (err) {
+      if (err instanceof GoModuleError) throw new SchemaFetchError(`${err.message}; nothing written`);
+      throw err;
+    }
+    // go resolves the version from the same go.mod; a mismatch means the pins were read from another checkout.
+    if (got.version !== m.version || got.sum !== m.sum)
+      throw new SchemaFetchError(
+        `go mod download ${m.module} in engines/${m.engine}: got ${got.version} ${got.sum}; ` +
+          `expected ${m.version} ${m.sum} (go.mod and go.sum); nothing written`,
+      );
+    for (const f of m.files) {
+      let body: Buffer;
+      try {
+        body = moduleFileContent(got.dir, f);
+      } catch (err) {
+        throw new SchemaFetchError(
+          `${f.file}: cannot read ${f.path} from ${m.module}@${m.version} (${got.dir}): ${(err as Error).message}; nothing written`,
+        );
+      }
+      contents.set(f.file, body);
+      rows.push({
+        file: f.file,
+        repository: m.module,
+        ref: m.version,
+        path: f.path,
+        commit: m.sum,
+        sha256: sha256(body),
+      });
+    }
+  }
+}
+
 /**
- * Downloads exactly the pinned files, checks each sha256 and replaces `dest` in one rename: a failed or
- * tampered download leaves the previous cache as it was.
+ * Reads the module-pinned files from the Go modules the engines pin and downloads exactly the GitHub-pinned ones,
+ * checks each, and replaces `dest` in one rename: a failed or tampered download leaves the previous cache as it was.
  */
 export async function fetchPinnedSchemas(opts: FetchSchemasOptions): Promise<FetchSchemasResult> {
-  const files = opts.files ?? PINNED_SCHEMA_FILES;
+  const pins = opts.pins ?? readSchemaPins();
+  const files = pins.github;
   const baseUrl = opts.baseUrl ?? DEFAULT_SCHEMAS_BASE_URL;
   validateBaseUrl(baseUrl);
-  if (opts.force !== true && isComplete(opts.dest, files)) return { dest: opts.dest, downloaded: 0 };
-  const contents = new Map<string, string>();
+  if (opts.force !== true && isComplete(opts.dest, pins, opts.env))
+    return { dest: opts.dest, downloaded: 0, fromModules: 0, local: 0 };
+  const contents = new Map<string, Buffer>();
+  const rows: SourceRow[] = [];
+  // Modules first: without Go nothing is downloaded before failing.
+  await readModules(pins, opts.root ?? CHECKOUT_ROOT, opts.downloadModule ?? goModDownloader(opts.env), contents, rows);
   const failures: string[] = [];
   // Sequential: ~100 small files, and a polite client for a shared host.
+  let local = 0;
   for (const f of files) {
+    const copy = localCopy(opts.localSources ?? [], f);
+    if (copy !== undefined) {
+      contents.set(f.file, copy);
+      rows.push({ ...f });
+      local++;
+      continue;
+    }
     try {
       const body = await download(urlFor(baseUrl, f), opts.timeoutMs ?? 30_000, opts.attempts ?? 3);
       const got = sha256(body);
       if (got !== f.sha256)
         failures.push(`${f.file}: sha256 ${got}, expected ${f.sha256} (pinned ${f.repository}@${f.commit})`);
-      else contents.set(f.file, body.toString('utf8'));
+      else {
+        contents.set(f.file, body);
+        rows.push({ ...f });
+      }
     } catch (err) {
       // A host that cannot be reached fails every file the same way: stop at the first.
       if (err instanceof SchemaFetchError && err.unreachable)
@@ -122,11 +205,8 @@ export async function fetchPinnedSchemas(opts: FetchSchemasOptions): Promise<Fet
     throw new SchemaFetchError(
       `${failures.length} of ${files.length} files failed; nothing written:\n  ${failures.join('\n  ')}`,
     );
-  const sources = [
-    'file\trepository\tref\tpath\tcommit\tsha256',
-    ...files.map((f) => [f.file, f.repository, f.ref, f.path, f.commit, f.sha256].join('\t')),
-  ];
-  contents.set('SOURCES.tsv', sources.join('\n') + '\n');
+  contents.set('SOURCES.tsv', Buffer.from(formatSourcesTsv(rows)));
   replaceDirAtomic(opts.dest, contents);
-  return { dest: opts.dest, downloaded: files.length };
+  const fromModules = pinnedFileCount(pins) - files.length;
+  return { dest: opts.dest, downloaded: pinnedFileCount(pins), fromModules, local };
 }

@@ -1,10 +1,17 @@
 /**
- * The upstream schema files `platform validate` reads, pinned by commit and sha256. Generated from
- * `../shared/schemas/SOURCES.tsv` (file, repository, ref, path, commit) plus the sha256 of each file as pinned.
- * `platform schemas fetch` downloads exactly these; a changed upstream file fails the sum check.
- * To move a pin: change the ref/commit here, fetch, and review the new sums in the same commit.
+ * The upstream schema files `platform validate` reads. Two kinds of pin:
+ *
+ * - Files inside a Go module that an engine under `engines/` pins come FROM THAT MODULE, at the version its
+ *   `engines/<dir>/go.mod` requires (read at run time: moving the engine pin moves the schemas with it), fetched
+ *   with `go mod download` in that directory, which checks the module against its go.sum.
+ * - Files in no module the Go module proxy serves (provider-upjet-aws, the Compose Specification) are pinned here
+ *   by commit and sha256 and downloaded from GitHub raw content; a changed upstream file fails the sum check.
+ *
+ * To move a GitHub pin: change the ref/commit here, fetch into a scratch directory, review the new sums in the same
+ * commit. To move a module pin: move the engine (`go get` in engines/<dir>); nothing here changes.
  */
 
+/** A file pinned by GitHub commit and sha256. */
 export interface PinnedSchemaFile {
   /** Path inside the schemas directory. */
   readonly file: string;
@@ -18,130 +25,81 @@ export interface PinnedSchemaFile {
   readonly sha256: string;
 }
 
-/** Names the pin set; the user cache keeps one directory per id so two checkouts with different pins coexist. */
-export const PINNED_SCHEMAS_ID = 'k8s-1.34.0_crossplane-2.3.4_argocd-3.5.1_aws-2.6.0_fpt-0.10.8';
+/** One file taken from a module. */
+export interface ModuleFile {
+  /** Path inside the schemas directory; `{version}` is replaced by the module version (`v1.34.4`). */
+  readonly file: string;
+  /** Path inside the module. */
+  readonly path: string;
+  /**
+   * `definitions`: the file is an OpenAPI v2 document of which only `{"definitions": ...}` is kept (as compact
+   * JSON): the validator reads nothing else, and parsing a third of the bytes keeps `platform validate` fast.
+   * @default the file as it is in the module
+   */
+  readonly extract?: 'definitions';
+}
+
+/** Files read from a Go module an engine pins. */
+export interface SchemaModule {
+  /** The engine's directory under `engines/`, whose go.mod and go.sum pin the module. */
+  readonly engine: string;
+  /** Go module path. */
+  readonly module: string;
+  /** Short name in the pin-set id (the cache directory's name). */
+  readonly label: string;
+  readonly files: readonly ModuleFile[];
+}
+
+const crossplaneCrd = (name: string): ModuleFile => ({ file: `crds/${name}`, path: `cluster/crds/${name}` });
+const argoCrd = (name: string): ModuleFile => ({ file: `crds/argoproj.io_${name}`, path: `manifests/crds/${name}` });
+
+export const SCHEMA_MODULES: readonly SchemaModule[] = [
+  {
+    engine: 'kube',
+    module: 'k8s.io/kubernetes',
+    label: 'k8s',
+    files: [
+      { file: 'kubernetes/{version}-definitions.json', path: 'api/openapi-spec/swagger.json', extract: 'definitions' },
+    ],
+  },
+  {
+    engine: 'crossplane',
+    module: 'github.com/crossplane/crossplane/v2',
+    label: 'crossplane',
+    files: [
+      'apiextensions.crossplane.io_compositeresourcedefinitions.yaml',
+      'apiextensions.crossplane.io_compositions.yaml',
+      'apiextensions.crossplane.io_environmentconfigs.yaml',
+      'apiextensions.crossplane.io_managedresourceactivationpolicies.yaml',
+      'protection.crossplane.io_usages.yaml',
+      'protection.crossplane.io_clusterusages.yaml',
+      'pkg.crossplane.io_providers.yaml',
+      'pkg.crossplane.io_functions.yaml',
+      'pkg.crossplane.io_configurations.yaml',
+      'pkg.crossplane.io_deploymentruntimeconfigs.yaml',
+      'pkg.crossplane.io_imageconfigs.yaml',
+    ].map(crossplaneCrd),
+  },
+  {
+    engine: 'argocd-release',
+    module: 'github.com/argoproj/argo-cd/v3',
+    label: 'argocd',
+    files: ['application-crd.yaml', 'applicationset-crd.yaml', 'appproject-crd.yaml'].map(argoCrd),
+  },
+  {
+    engine: 'functions/patch-and-transform',
+    module: 'github.com/crossplane-contrib/function-patch-and-transform',
+    label: 'fpt',
+    files: [
+      { file: 'crds/pt.fn.crossplane.io_resources.yaml', path: 'package/input/pt.fn.crossplane.io_resources.yaml' },
+    ],
+  },
+];
+
+/** Names the GitHub-pinned part of the pin set in its id. */
+export const GITHUB_PINS_LABEL = 'aws-2.6.0';
 
 export const PINNED_SCHEMA_FILES: readonly PinnedSchemaFile[] = [
-  {
-    file: 'crds/apiextensions.crossplane.io_compositeresourcedefinitions.yaml',
-    repository: 'crossplane/crossplane',
-    ref: 'v2.3.4',
-    path: 'cluster/crds/apiextensions.crossplane.io_compositeresourcedefinitions.yaml',
-    commit: 'c2670a735103660d7f436585447f2071bc1de973',
-    sha256: 'fd430e433e202905c4eaa3321857788c8680d0351269ecf8d24593aa58af68aa',
-  },
-  {
-    file: 'crds/apiextensions.crossplane.io_compositions.yaml',
-    repository: 'crossplane/crossplane',
-    ref: 'v2.3.4',
-    path: 'cluster/crds/apiextensions.crossplane.io_compositions.yaml',
-    commit: 'c2670a735103660d7f436585447f2071bc1de973',
-    sha256: '13951a1af3ca5afa49c7fb9ddde423f59dc172026bcb8131b62e3e402c3fa309',
-  },
-  {
-    file: 'crds/apiextensions.crossplane.io_environmentconfigs.yaml',
-    repository: 'crossplane/crossplane',
-    ref: 'v2.3.4',
-    path: 'cluster/crds/apiextensions.crossplane.io_environmentconfigs.yaml',
-    commit: 'c2670a735103660d7f436585447f2071bc1de973',
-    sha256: 'e7195819ad029752668bba52546aa141ad257495a8ab0c7149df0e8561079aff',
-  },
-  {
-    file: 'crds/apiextensions.crossplane.io_managedresourceactivationpolicies.yaml',
-    repository: 'crossplane/crossplane',
-    ref: 'v2.3.4',
-    path: 'cluster/crds/apiextensions.crossplane.io_managedresourceactivationpolicies.yaml',
-    commit: 'c2670a735103660d7f436585447f2071bc1de973',
-    sha256: '9d74cc005d0e8158d96d18f3499d6f6733e4852d47706b083ba688a486a2c5ea',
-  },
-  {
-    file: 'crds/protection.crossplane.io_usages.yaml',
-    repository: 'crossplane/crossplane',
-    ref: 'v2.3.4',
-    path: 'cluster/crds/protection.crossplane.io_usages.yaml',
-    commit: 'c2670a735103660d7f436585447f2071bc1de973',
-    sha256: '23fc67d87deaf87b6a2a869334544ee94840917370a3dc55b390778d341fc855',
-  },
-  {
-    file: 'crds/protection.crossplane.io_clusterusages.yaml',
-    repository: 'crossplane/crossplane',
-    ref: 'v2.3.4',
-    path: 'cluster/crds/protection.crossplane.io_clusterusages.yaml',
-    commit: 'c2670a735103660d7f436585447f2071bc1de973',
-    sha256: '721f00cd3ec294b1d75c41a379cae61dee14cf614f0ecbe4b0329193f796be44',
-  },
-  {
-    file: 'crds/pkg.crossplane.io_providers.yaml',
-    repository: 'crossplane/crossplane',
-    ref: 'v2.3.4',
-    path: 'cluster/crds/pkg.crossplane.io_providers.yaml',
-    commit: 'c2670a735103660d7f436585447f2071bc1de973',
-    sha256: '8530bffdda934641f0afb5de600fdb0561155bf008a0ace36d7e530a948521d0',
-  },
-  {
-    file: 'crds/pkg.crossplane.io_functions.yaml',
-    repository: 'crossplane/crossplane',
-    ref: 'v2.3.4',
-    path: 'cluster/crds/pkg.crossplane.io_functions.yaml',
-    commit: 'c2670a735103660d7f436585447f2071bc1de973',
-    sha256: 'fa8d48b538450a6e37b9cbabd7fdb069157a07c43790f1cbe393e1407fc5c83e',
-  },
-  {
-    file: 'crds/pkg.crossplane.io_configurations.yaml',
-    repository: 'crossplane/crossplane',
-    ref: 'v2.3.4',
-    path: 'cluster/crds/pkg.crossplane.io_configurations.yaml',
-    commit: 'c2670a735103660d7f436585447f2071bc1de973',
-    sha256: 'b464d309cda7880faa18bb18488bc0a1449b92b438d081ae1817929e0f02b572',
-  },
-  {
-    file: 'crds/pkg.crossplane.io_deploymentruntimeconfigs.yaml',
-    repository: 'crossplane/crossplane',
-    ref: 'v2.3.4',
-    path: 'cluster/crds/pkg.crossplane.io_deploymentruntimeconfigs.yaml',
-    commit: 'c2670a735103660d7f436585447f2071bc1de973',
-    sha256: '039fb9ab97777bb40ced2a6071e1a4bb4764023b720f2912aee8e84cda202087',
-  },
-  {
-    file: 'crds/pkg.crossplane.io_imageconfigs.yaml',
-    repository: 'crossplane/crossplane',
-    ref: 'v2.3.4',
-    path: 'cluster/crds/pkg.crossplane.io_imageconfigs.yaml',
-    commit: 'c2670a735103660d7f436585447f2071bc1de973',
-    sha256: '81580527c9229e663cc055ec50bdc2e98911d097d098078ad6c46cb2126c3f22',
-  },
-  {
-    file: 'crds/argoproj.io_application-crd.yaml',
-    repository: 'argoproj/argo-cd',
-    ref: 'v3.5.1',
-    path: 'manifests/crds/application-crd.yaml',
-    commit: '109ca7ca71139e514114499d294a492e7910a965',
-    sha256: '5dde0e229249b6b707beb98674c1deae3949d5c319a6c45b9f5a80c99618e40c',
-  },
-  {
-    file: 'crds/argoproj.io_applicationset-crd.yaml',
-    repository: 'argoproj/argo-cd',
-    ref: 'v3.5.1',
-    path: 'manifests/crds/applicationset-crd.yaml',
-    commit: '109ca7ca71139e514114499d294a492e7910a965',
-    sha256: '7d282054f41ca2b71a22bab04a8caf0000e07e53a62432e6ea292dae5ab4f07d',
-  },
-  {
-    file: 'crds/argoproj.io_appproject-crd.yaml',
-    repository: 'argoproj/argo-cd',
-    ref: 'v3.5.1',
-    path: 'manifests/crds/appproject-crd.yaml',
-    commit: '109ca7ca71139e514114499d294a492e7910a965',
-    sha256: 'ab225266944322750136f1198d93786e4a79a0e43c8d149abfba44da30a3eac8',
-  },
-  {
-    file: 'crds/pt.fn.crossplane.io_resources.yaml',
-    repository: 'crossplane-contrib/function-patch-and-transform',
-    ref: 'v0.10.8',
-    path: 'package/input/pt.fn.crossplane.io_resources.yaml',
-    commit: '6b35ed851b91bb9d0e59e0bd98cdad06b045d873',
-    sha256: 'edc818eb4c8c99d9fd11d8e90e71e1241578f67b30ed75ce14118aefb197364a',
-  },
   {
     file: 'crds/aws.upbound.io_providerconfigs.yaml',
     repository: 'crossplane-contrib/provider-upjet-aws',
@@ -821,14 +779,6 @@ export const PINNED_SCHEMA_FILES: readonly PinnedSchemaFile[] = [
     path: 'package/crds/kms.aws.m.upbound.io_replicakeys.yaml',
     commit: '857b535dd0eb9b8242ad9d7c4e54aaa3e4616d60',
     sha256: 'f4737c36e0cd5b5120bfcf59d817cf5177488b222158b96a572c59e4f11586c2',
-  },
-  {
-    file: 'kubernetes/v1.34.0-definitions.json',
-    repository: 'cdk8s-team/cdk8s',
-    ref: 'HEAD',
-    path: 'kubernetes-schemas/v1.34.0/_definitions.json',
-    commit: '71f8cba7ecc809d861e837e842217202d5e5a16c',
-    sha256: '20c1170fc31e4e0021067e9d9c4969eee2ad54bbf851cb83239d69438a3de774',
   },
   {
     file: 'compose/compose-spec.json',

@@ -19,7 +19,7 @@ export function writeFileAtomic(path: string, content: string | Buffer): void {
  * Replaces directory `target` with the files in `files` (relative path -> content) in one rename:
  * the new tree is written beside it in a temp dir, then swapped in. On any error nothing changes.
  */
-export function replaceDirAtomic(target: string, files: ReadonlyMap<string, string>): void {
+export function replaceDirAtomic(target: string, files: ReadonlyMap<string, string | Buffer>): void {
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
   const tmp = mkdtempSync(join(parent, `.${basename(target)}.tmp-`));

@@ -3,7 +3,13 @@
  * repo's XRDs; strict unknown fields; CEL), cross-object references and workload policy. See docs/validation.md.
  */
 export { formatProblem, sortProblems, type Problem, type SchemaProblem, type Severity } from './problem';
-export { resolveSchemasDir, SchemasNotFoundError, type ResolveSchemasDirOptions } from './schemas-dir';
+export {
+  findSchemas,
+  resolveSchemasDir,
+  SchemasNotFoundError,
+  type FoundSchemas,
+  type ResolveSchemasDirOptions,
+} from './schemas-dir';
 export { SchemaRegistry, SchemaLoadError, type SchemaRegistryOptions, type ValidateOptions } from './registry';
 export { compositeKindsOf, InvalidXrdError, type CompositeKind, type XrdScope } from './xrd';
 export { evaluateRule, type CelRule, type CelOutcome } from './cel';
