@@ -159,7 +159,14 @@ describe('the management cluster: the Argo CD bootstrap', () => {
     expect(missing).toEqual([]);
   });
 
-  it('admits the bootstrap as `kubectl apply -k` applies it (CRDs established first)', async () => {
+  it('admits the bootstrap in the two passes docs/gitops.md gives (part-of=argocd with the CRDs, then everything)', async () => {
+    const argocd = bootstrap.filter(
+      (o) => (o.metadata.labels as Record<string, string> | undefined)?.['app.kubernetes.io/part-of'] === 'argocd',
+    );
+    expect(argocd.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name)).toEqual(
+      expect.arrayContaining(['applications.argoproj.io', 'appprojects.argoproj.io']),
+    );
+    await target.applyAll(argocd, { waves: false });
     await target.applyAll(bootstrap, { waves: false });
     expect(target.rejections).toEqual([]);
   });
