@@ -1,15 +1,16 @@
-import type { App, Chart} from 'cdk8s';
-import { Testing } from 'cdk8s';
+import { App, type Chart } from 'cdk8s';
 import type { EnvironmentConfig } from '@metrics-platform/cdk8s/lib/config';
 import { AwsResourcesChart, platformApiObjects, providerConfig } from '@metrics-platform/cdk8s/lib/crossplane';
 import type { Obj } from './checks';
 
 /** The objects the offline Crossplane checks look at, exactly as cdk8s renders them. */
 
-/** Synthesizes a chart and returns its objects (cdk8s applies its own normalisation, as in dist/<env>/). */
+/**
+ * A chart's objects (cdk8s applies its own normalisation, as in dist/<env>/). Nothing is written: the App is never
+ * synthesized, so no output directory is created (cdk8s' Testing.app() would leave one in the temp dir per call).
+ */
 function synth(build: (app: App) => Chart): Obj[] {
-  const app = Testing.app();
-  return Testing.synth(build(app)) as Obj[];
+  return build(new App({ outdir: 'cdk8s.out' })).toJson() as Obj[];
 }
 
 /** The environment-independent platform API (crossplane/) plus the ProviderConfig of one namespace. */

@@ -1,6 +1,9 @@
 import { parseAllDocuments } from 'yaml';
 import { render } from '../crossplane/command';
-import { captureOutput } from '../testing/run-cli';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { captureOutput, runBuiltCli } from '../testing/run-cli';
 import { engines } from './testing/engine-context';
 
 /** `platform render`: the environments' XRs through Crossplane's real render engine and functions. */
@@ -28,6 +31,20 @@ describe('platform render', () => {
     expect(r.out).toBe('');
     expect(r.err).toMatch(/XRs rendered into \d+ composed resources, 0 problems/);
     expect(r.code).toBe(0);
+  });
+
+  it('leaves nothing in the temp dir (fails before: cdk8s Testing.app() left a cdk8s.outdir.* per call)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'platform-render-tmp-'));
+    try {
+      const r = await runBuiltCli(['render', '--env', 'dev', '--quiet'], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp },
+        timeoutMs: 120_000,
+      });
+      expect(r.code).toBe(0);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('names a missing XR and an unknown environment', async () => {
