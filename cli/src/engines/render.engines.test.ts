@@ -11,6 +11,7 @@ import type { Engines } from './ensure';
 import type { KubeApi, KubeObject } from './kube-api';
 import { LocalCluster } from './local-cluster';
 import { loadYamlDir, objectId } from './sync-order';
+import { observedAsCreated, readBackPaths, reconcile } from './testing/reconcile';
 import {
   crossplaneCrds,
   engines as loadEngines,
@@ -26,48 +27,6 @@ jest.setTimeout(180_000);
 const MAX_RECONCILES = 5;
 
 const isXr = (o: KubeObject): boolean => o.apiVersion.startsWith('platform.example.org/');
-
-/** The status fields the Composition reads back from each composed resource (ToCompositeFieldPath sources). */
-function readBackPaths(composition: KubeObject): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const steps = (composition.spec as { pipeline: { input?: { resources?: unknown[] } }[] }).pipeline;
-  for (const step of steps) {
-    for (const r of (step.input?.resources ?? []) as {
-      name: string;
-      patches?: { type?: string; fromFieldPath?: string }[];
-    }[]) {
-      const paths = (r.patches ?? [])
-        .filter((p) => p.type === 'ToCompositeFieldPath' && p.fromFieldPath?.startsWith('status.'))
-        .map((p) => p.fromFieldPath!);
-      out.set(r.name, paths);
-    }
-  }
-  return out;
-}
-
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let cur = obj;
-  for (const p of parts.slice(0, -1)) {
-    cur[p] ??= {};
-    cur = cur[p] as Record<string, unknown>;
-  }
-  cur[parts[parts.length - 1]!] = value;
-}
-
-/** A composed resource as the provider would leave it once created: Ready, Synced, its read-back fields set. */
-function observedAsCreated(o: KubeObject, paths: readonly string[]): KubeObject {
-  const copy = structuredClone(o) as KubeObject & Record<string, unknown>;
-  const now = '2026-01-01T00:00:00Z';
-  copy.status = {
-    conditions: [
-      { type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: now },
-      { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: now },
-    ],
-  };
-  for (const p of paths) setPath(copy, p, `observed-${p.split('.').pop() ?? 'value'}`);
-  return copy;
-}
 
 /** Every string in `value` that holds a JSON document (starts with { or [), with its path. */
 function jsonStrings(value: unknown, path = ''): { path: string; text: string }[] {
@@ -108,34 +67,17 @@ describe("every environment's XRs through Crossplane's real render and the real 
         xrd: expect.any(String),
         composition: expect.any(String),
       });
-      const paths = readBackPaths(composition!);
-      const templates = paths.size;
-      let composite = xr;
-      let observed: KubeObject[] = [];
-      let out: RenderOutput | undefined;
-      for (let pass = 1; pass <= MAX_RECONCILES; pass++) {
-        [out] = await renderComposites(e, [{ composite, composition: composition!, xrd: xrd!, observed }]);
-        expect({ pass, xr: objectId(xr), error: out!.error, fatal: out!.fatal ?? false }).toEqual({
-          pass,
+      const templates = readBackPaths(composition!).size;
+      const { rounds, composite } = await reconcile(e, xr, composition!, xrd!, MAX_RECONCILES);
+      rounds.forEach((r, i) =>
+        expect({ pass: i + 1, xr: objectId(xr), error: r.error, fatal: r.fatal ?? false }).toEqual({
+          pass: i + 1,
           xr: objectId(xr),
           error: undefined,
           fatal: false,
-        });
-        // Crossplane's output XR carries what the reconciler wrote (status); the next reconcile reads the stored XR,
-        // i.e. its spec with that status.
-        composite = {
-          ...xr,
-          metadata: { ...xr.metadata, uid: out!.composite!.metadata.uid },
-          status: out!.composite!.status,
-        };
-        const name = (o: KubeObject): string =>
-          String((o.metadata.annotations as Record<string, string>)['crossplane.io/composition-resource-name']);
-        observed = out!.composed.map((o) => observedAsCreated(o, paths.get(name(o)) ?? []));
-        const ready = (
-          (composite.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
-        ).find((c) => c.type === 'Ready');
-        if (out!.composed.length === templates && ready?.status === 'True') break;
-      }
+        }),
+      );
+      const out = rounds.at(-1);
       expect({ xr: objectId(xr), composed: out!.composed.length }).toEqual({ xr: objectId(xr), composed: templates });
       const ready = (
         (composite.status as { conditions?: { type: string; status: string; message?: string }[] }).conditions ?? []
