@@ -9,7 +9,8 @@ import { loadEnvironments } from './config/load';
 function main(): void {
   const repoRoot = process.cwd();
   const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
-  for (const env of loadEnvironments(repoRoot)) addEnvironmentCharts(app, env, `${env.name}-`);
+  const envs = loadEnvironments(repoRoot);
+  for (const env of envs) addEnvironmentCharts(app, env, `${env.name}-`, envs);
   app.synth();
 }
 

@@ -50,11 +50,17 @@ export function toYamlDocuments(header: string, manifests: readonly unknown[]): 
 
 /**
  * Renders every chart of one environment. Returns file name (relative to `dist/<env>/`) -> YAML text with the
- * generated header. Fails if two objects share kind, namespace and name.
+ * generated header. Fails if two objects share kind, namespace and name. The other environments (promotion wires
+ * registries across them) are `environments`, by default those of `repoRoot`; `env` stands for its namesake there.
  */
-export function renderEnvironment(_repoRoot: string, env: EnvironmentConfig): Map<string, string> {
+export function renderEnvironment(
+  repoRoot: string,
+  env: EnvironmentConfig,
+  environments: readonly EnvironmentConfig[] = loadEnvironments(repoRoot),
+): Map<string, string> {
   const app = new App({ outdir: '/nonexistent-cdk8s-out' });
-  const rendered = addEnvironmentCharts(app, env).map(({ file, chart }) => ({
+  const peers = [...environments.filter((e) => e.name !== env.name), env];
+  const rendered = addEnvironmentCharts(app, env, '', peers).map(({ file, chart }) => ({
     file,
     manifests: chart.toJson() as unknown[],
   }));
@@ -86,7 +92,7 @@ export function renderAll(repoRoot: string): GeneratedTree[] {
   const envs = loadEnvironments(repoRoot);
   const trees: GeneratedTree[] = envs.map((env) => ({
     dir: `dist/${env.name}`,
-    files: renderEnvironment(repoRoot, env),
+    files: renderEnvironment(repoRoot, env, envs),
   }));
   trees.push({ dir: 'crossplane', files: renderCrossplaneDir() });
   trees.push({ dir: 'argocd/apps', files: renderArgoApps(envs) });

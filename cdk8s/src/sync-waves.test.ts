@@ -1,7 +1,7 @@
 import { SyncWave } from './sync-waves';
 
 describe('SyncWave', () => {
-  it('orders the bootstrap: namespaces < runtime config < packages < ProviderConfig < XRDs < Compositions < XRs < workloads', () => {
+  it('orders the bootstrap: namespaces < runtime config < packages < ProviderConfig < XRDs < Compositions < XRs < registry replication XRs < workloads', () => {
     const order = [
       SyncWave.namespaces,
       SyncWave.runtimeConfig,
@@ -10,6 +10,7 @@ describe('SyncWave', () => {
       SyncWave.definitions,
       SyncWave.compositions,
       SyncWave.compositeResources,
+      SyncWave.registryReplication,
       SyncWave.workloads,
     ];
     expect(Object.values(SyncWave)).toEqual(order);

@@ -26,6 +26,12 @@ export const SyncWave = {
   compositions: -20,
   /** The environment's XRs (Repository, ClusterAddons). */
   compositeResources: -10,
+  /**
+   * Registry-wide replication XRs (RegistryReplication, RegistryReplicationGrant): only once the Repositories they
+   * name are Ready (replication never lands in, or leaves from, a repository that is not there yet), and deleted
+   * before them.
+   */
+  registryReplication: -5,
   /** Workloads (the metrics app and Graphite). */
   workloads: 0,
 } as const;

@@ -10,8 +10,9 @@ const repoRoot = join(__dirname, '..', '..');
 describe('manifestToYaml', () => {
   it('writes every rendered object byte-identical to the yaml library', () => {
     let count = 0;
-    for (const env of loadEnvironments(repoRoot)) {
-      for (const { chart } of addEnvironmentCharts(new App(), env)) {
+    const envs = loadEnvironments(repoRoot);
+    for (const env of envs) {
+      for (const { chart } of addEnvironmentCharts(new App(), env, '', envs)) {
         for (const m of chart.toJson() as unknown[]) {
           expect(manifestToYaml(m)).toBe(stringify(m, YAML_OPTIONS));
           count++;

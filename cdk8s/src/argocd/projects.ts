@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from '../config';
 import { standardLabels } from '../constructs/labels';
 import { topologyOf } from '../constructs/topology';
-import { CLUSTER_ADDONS, PLATFORM_API_GROUP, REPOSITORY } from '../crossplane/api';
+import { CLUSTER_ADDONS, PLATFORM_API_GROUP, REGISTRY_REPLICATION, REGISTRY_REPLICATION_GRANT, REPOSITORY } from '../crossplane/api';
 import { ARGOCD_NAMESPACE, CROSSPLANE_CHART, PLATFORM_REPOSITORY } from './repository';
 import type { AppProject, ApplicationDestination, GroupKind } from './types';
 
@@ -57,6 +57,8 @@ export const WORKLOADS_NAMESPACE_RESOURCES: readonly GroupKind[] = [
   { group: 'aws.m.upbound.io', kind: 'ProviderConfig' },
   { group: PLATFORM_API_GROUP, kind: REPOSITORY.kind },
   { group: PLATFORM_API_GROUP, kind: CLUSTER_ADDONS.kind },
+  { group: PLATFORM_API_GROUP, kind: REGISTRY_REPLICATION.kind },
+  { group: PLATFORM_API_GROUP, kind: REGISTRY_REPLICATION_GRANT.kind },
 ];
 
 function dedupe(destinations: ApplicationDestination[]): ApplicationDestination[] {

@@ -169,6 +169,8 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
         'Composition',
         'Repository',
         'ClusterAddons',
+        // The origin of the promotion chain replicates, the others receive (environments/*.yaml promotion.from).
+        env.promotion === undefined ? 'RegistryReplication' : 'RegistryReplicationGrant',
       ]),
     );
     for (const o of objs) {

@@ -18,7 +18,12 @@ export interface EnvironmentChart {
  * Adds every chart of `env` to `scope`, in apply order, annotated for Argo CD. `idPrefix` keeps construct ids unique
  * when several environments share one App (`cdk8s synth`).
  */
-export function addEnvironmentCharts(scope: Construct, env: EnvironmentConfig, idPrefix = ''): EnvironmentChart[] {
+export function addEnvironmentCharts(
+  scope: Construct,
+  env: EnvironmentConfig,
+  idPrefix = '',
+  environments: readonly EnvironmentConfig[] = [env],
+): EnvironmentChart[] {
   // Namespaces first (see SyncWave). The platform API objects carry their own finer waves (runtime config to
   // Compositions); the chart's wave is only the fallback for an object that does not.
   const charts: { file: string; chart: Chart; wave: SyncWaveName }[] = [
@@ -34,7 +39,7 @@ export function addEnvironmentCharts(scope: Construct, env: EnvironmentConfig, i
     },
     {
       file: 'aws-resources.yaml',
-      chart: new AwsResourcesChart(scope, `${idPrefix}AwsResources`, { env }),
+      chart: new AwsResourcesChart(scope, `${idPrefix}AwsResources`, { env, environments }),
       wave: 'compositeResources',
     },
     {

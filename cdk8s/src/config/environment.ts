@@ -236,6 +236,40 @@ export const environmentSchema = z
       .strict()
       .default({ repositories: [] }),
     /**
+     * Where this environment's images come from: `platform promote --from <from>` copies what `from` runs here. ECR
+     * replicates every platform repository from the registry CI pushes to (the first environment of the chain,
+     * which promotes from nobody) into this environment's registry, and the promote workflow's job checks, with a
+     * read-only role, that the digest arrived before it promotes (docs/gitops.md).
+     */
+    promotion: z
+      .object({
+        /** The environment promoted from (its branch env/<from>). */
+        from: dns1123Label,
+        /** GitHub repository whose promote workflow may use the read-only check role, `owner/name`. */
+        githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
+        /** GitHub environment the promoting job declares; part of the OIDC `sub` the check role trusts. */
+        githubEnvironment: z
+          .string()
+          .max(255)
+          .regex(new RegExp(GITHUB_ENVIRONMENT_PATTERN), 'a GitHub environment name (letters, digits, ".", "_", "-")'),
+        /** Workflow file whose jobs may check, e.g. `.github/workflows/promote.yml`. */
+        workflow: z.string().max(255).regex(new RegExp(GITHUB_WORKFLOW_PATTERN), '.github/workflows/<file>.yml'),
+        /** Refs that workflow may run from (exact refs, or a tag prefix `refs/tags/<prefix>*`). */
+        refs: z
+          .array(
+            z
+              .string()
+              .regex(
+                new RegExp(RELEASE_REF_PATTERN),
+                'an exact ref (refs/heads/<branch>, refs/tags/<tag>) or a tag prefix refs/tags/<prefix>* (IAM wildcards also match "/", so branch patterns are refused)',
+              ),
+          )
+          .min(1)
+          .max(MAX_RELEASE_REFS),
+      })
+      .strict()
+      .optional(),
+    /**
      * EKS managed add-on versions for the ClusterAddons XR (e.g. `v1.19.2-eksbuild.1`): every add-on it manages,
      * no other (checked here so a typo is a config error naming the field, not a failed render).
      */

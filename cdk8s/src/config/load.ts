@@ -5,13 +5,10 @@ import type { ZodError } from 'zod';
 import { environmentSchema, type EnvironmentConfig } from './environment';
 import { topologyOf } from '../constructs/topology';
 
-/** Thrown when an environment file is missing or invalid; the message names file, field, value and expectation. */
-export class EnvironmentConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EnvironmentConfigError';
-  }
-}
+import { EnvironmentConfigError } from './errors';
+import { registryRoles } from './promotion';
+
+export { EnvironmentConfigError };
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = data;
@@ -132,6 +129,8 @@ export function loadEnvironments(repoRoot: string): EnvironmentConfig[] {
     parseEnvironment(join('environments', f), readFileSync(join(dir, f), 'utf8'), f.slice(0, -'.yaml'.length)),
   );
   assertNoClashes(envs);
+  // Promotion must be wireable (known, acyclic sources; one owner per registry) before anything renders.
+  registryRoles(envs);
   return envs;
 }
 

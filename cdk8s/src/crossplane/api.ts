@@ -34,3 +34,15 @@ export const CLUSTER_ADDONS: XrKindNames = {
   singular: 'clusteraddons',
   composition: 'clusteraddons.eks.aws',
 };
+export const REGISTRY_REPLICATION: XrKindNames = {
+  kind: 'RegistryReplication',
+  plural: 'registryreplications',
+  singular: 'registryreplication',
+  composition: 'registryreplication.ecr.aws',
+};
+export const REGISTRY_REPLICATION_GRANT: XrKindNames = {
+  kind: 'RegistryReplicationGrant',
+  plural: 'registryreplicationgrants',
+  singular: 'registryreplicationgrant',
+  composition: 'registryreplicationgrant.ecr.aws',
+};

@@ -3,20 +3,38 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment';
 import { ClusterAddonsXr } from './cluster-addons-xr';
 import { clusterAddonsComposition } from './compositions/cluster-addons';
+import { registryReplicationComposition } from './compositions/registry-replication';
+import { registryReplicationGrantComposition } from './compositions/registry-replication-grant';
 import { repositoryComposition } from './compositions/repository';
-import { clusterAddonsXrProps, repositoryXrProps } from './environment-xrs';
+import { clusterAddonsXrProps, registryReplicationGrantXrProps, registryReplicationXrProps, repositoryXrProps } from './environment-xrs';
 import { functions, providerConfig, providers, runtimeConfigs } from './packages';
+import { RegistryReplicationGrantXr } from './registry-replication-grant-xr';
+import { RegistryReplicationXr } from './registry-replication-xr';
 import { RepositoryXr } from './repository-xr';
-import { clusterAddonsXrd, repositoryXrd, type KubeObject } from './xrd';
+import { clusterAddonsXrd, registryReplicationGrantXrd, registryReplicationXrd, repositoryXrd, type KubeObject } from './xrd';
 
 export interface CrossplaneChartProps {
   /** The environment whose cluster this chart is applied to. */
   readonly env: EnvironmentConfig;
+  /**
+   * Every environment of the repository, `env` included: promotion wires registries across them (replication from
+   * the origin of each chain, registry policies in the others).
+   * @default [env]
+   */
+  readonly environments?: readonly EnvironmentConfig[];
 }
 
 /** The environment-independent platform API, in apply order (see SyncWave). */
 export function platformApiObjects(): KubeObject[] {
-  return [...runtimeConfigs(), ...providers(), ...functions(), repositoryXrd(), clusterAddonsXrd(), repositoryComposition(), clusterAddonsComposition()];
+  return [...runtimeConfigs(), ...providers(), ...functions(), ...xrds(), ...compositions()];
+}
+
+function xrds(): KubeObject[] {
+  return [repositoryXrd(), clusterAddonsXrd(), registryReplicationXrd(), registryReplicationGrantXrd()];
+}
+
+function compositions(): KubeObject[] {
+  return [repositoryComposition(), clusterAddonsComposition(), registryReplicationComposition(), registryReplicationGrantComposition()];
 }
 
 /** Adds plain Kubernetes objects to a chart with stable construct ids (kind, namespace, name). */
@@ -39,22 +57,31 @@ export class PlatformApiChart extends Chart {
       ...providers(),
       ...functions(),
       providerConfig(props.env.namespace, props.env.name),
-      repositoryXrd(),
-      clusterAddonsXrd(),
-      repositoryComposition(),
-      clusterAddonsComposition(),
+      ...xrds(),
+      ...compositions(),
     ]);
   }
 }
 
-/** The environment's XRs: one Repository per `ecr.repositories` entry and one ClusterAddons, in the env namespace. */
+/**
+ * The environment's XRs, in the env namespace: one Repository per `ecr.repositories` entry, one ClusterAddons, and
+ * the registry's side of promotion: a RegistryReplication in the origin of a promotion chain, a
+ * RegistryReplicationGrant in every environment it replicates to.
+ */
 export class AwsResourcesChart extends Chart {
   readonly repositories: readonly RepositoryXr[];
   readonly clusterAddons: ClusterAddonsXr;
+  readonly registryReplication?: RegistryReplicationXr;
+  readonly registryReplicationGrant?: RegistryReplicationGrantXr;
 
   constructor(scope: Construct, id: string, props: CrossplaneChartProps) {
     super(scope, id, { disableResourceNameHashes: true, namespace: props.env.namespace });
     this.repositories = repositoryXrProps(props.env).map((p) => new RepositoryXr(this, `Repository-${p.name}`, p));
     this.clusterAddons = new ClusterAddonsXr(this, 'ClusterAddons', clusterAddonsXrProps(props.env));
+    const environments = props.environments ?? [props.env];
+    const replication = registryReplicationXrProps(props.env, environments);
+    if (replication !== undefined) this.registryReplication = new RegistryReplicationXr(this, 'RegistryReplication', replication);
+    const grant = registryReplicationGrantXrProps(props.env, environments);
+    if (grant !== undefined) this.registryReplicationGrant = new RegistryReplicationGrantXr(this, 'RegistryReplicationGrant', grant);
   }
 }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { clusterAddonsFields, clusterAddonsStatusFields } from './xr/cluster-addons-fields';
 import { leafPaths, type Field, type Fields } from './xr/fields';
 import { repositoryFields, repositoryStatusFields } from './xr/repository-fields';
+import { registryReplicationFields, registryReplicationStatusFields } from './xr/registry-replication-fields';
+import { registryReplicationGrantFields, registryReplicationGrantStatusFields } from './xr/registry-replication-grant-fields';
 import { SyncWave } from '../sync-waves';
 
 /** docs/crossplane.md documents every field of the API with its default, and the sync waves as the table says. */
@@ -11,13 +13,17 @@ const docs = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'crossplane.
 
 function fieldAt(fields: Fields, path: string): Field {
   const [head, ...rest] = path.split('.');
-  const f = fields[head!]!;
-  return rest.length === 0 ? f : fieldAt(f.type === 'object' ? f.properties : {}, rest.join('.'));
+  const list = head!.endsWith('[]');
+  const f = fields[list ? head!.slice(0, -2) : head!]!;
+  const inner = list && f.type === 'array' ? f.items : f;
+  return rest.length === 0 ? inner : fieldAt(inner.type === 'object' ? inner.properties : {}, rest.join('.'));
 }
 
 describe.each([
   ['Repository', repositoryFields, repositoryStatusFields],
   ['ClusterAddons', clusterAddonsFields, clusterAddonsStatusFields],
+  ['RegistryReplication', registryReplicationFields, registryReplicationStatusFields],
+  ['RegistryReplicationGrant', registryReplicationGrantFields, registryReplicationGrantStatusFields],
 ] as const)('docs/crossplane.md, %s', (_kind, spec: Fields, status: Fields) => {
   it('has a row for every spec field, showing its default', () => {
     for (const path of leafPaths(spec)) {

@@ -1,6 +1,9 @@
 import type { EnvironmentConfig } from '../config/environment';
+import { registryRoles } from '../config/promotion';
 import { labelValue } from '../constructs/labels';
 import type { ClusterAddonsXrProps } from './cluster-addons-xr';
+import type { RegistryReplicationGrantXrProps } from './registry-replication-grant-xr';
+import type { RegistryReplicationXrProps } from './registry-replication-xr';
 import type { RepositoryXrProps } from './repository-xr';
 import { MANAGED_ADDONS, type ClusterAddonsSpec } from './xr/cluster-addons-fields';
 
@@ -72,5 +75,69 @@ export function clusterAddonsXrProps(env: EnvironmentConfig): ClusterAddonsXrPro
     namespace: env.namespace,
     instance: labelValue(`cluster-addons-${env.name}`),
     spec: { region: env.aws.region, awsAccountId: env.aws.accountId, clusterName: env.cluster.name, addons, deletionPolicy: deletionPolicy(env) },
+  };
+}
+
+/** What `env`'s registry does for promotion, among `environments` (`env` replaces its namesake there). */
+function rolesOf(env: EnvironmentConfig, environments: readonly EnvironmentConfig[]) {
+  const all = [...environments.filter((e) => e.name !== env.name), env];
+  return registryRoles(all).get(env.name);
+}
+
+/** The RegistryReplication of `env`'s registry when `env` is the origin of a promotion chain, else undefined. */
+export function registryReplicationXrProps(env: EnvironmentConfig, environments: readonly EnvironmentConfig[]): RegistryReplicationXrProps | undefined {
+  const replicates = rolesOf(env, environments)?.replicates;
+  if (replicates === undefined) return undefined;
+  return {
+    // One per registry (the loader refuses two environments that would own one), so the name is fixed.
+    name: 'registry-replication',
+    namespace: env.namespace,
+    instance: labelValue(`registry-replication-${env.name}`),
+    spec: {
+      region: env.aws.region,
+      awsAccountId: env.aws.accountId,
+      destinations: replicates.destinations.map((d) => ({ registryId: d.accountId, region: d.region })),
+      repositoryFilters: replicates.repositories.map((filter) => ({ filter, filterType: 'PREFIX_MATCH' as const })),
+      deletionPolicy: deletionPolicy(env),
+    },
+  };
+}
+
+/** The check role's name: per environment, so two environments sharing an account never collide. */
+export function checkRoleName(env: EnvironmentConfig): string {
+  return `${env.name}-ecr-promote-check`;
+}
+
+/** The RegistryReplicationGrant of `env`'s registry when a promotion chain replicates into it, else undefined. */
+export function registryReplicationGrantXrProps(
+  env: EnvironmentConfig,
+  environments: readonly EnvironmentConfig[],
+): RegistryReplicationGrantXrProps | undefined {
+  const receives = rolesOf(env, environments)?.receives;
+  if (receives === undefined) return undefined;
+  const name = checkRoleName(env);
+  if (name.length > 64) {
+    throw new EnvironmentXrError(`environments/${env.name}.yaml: name: got ${JSON.stringify(env.name)}; expected a name short enough for the IAM role "${name}" (at most 64 characters)`);
+  }
+  return {
+    name: 'registry-replication-grant',
+    namespace: env.namespace,
+    instance: labelValue(`registry-replication-grant-${env.name}`),
+    spec: {
+      region: env.aws.region,
+      awsAccountId: env.aws.accountId,
+      sourceAccountId: receives.source.accountId,
+      repositoryNames: receives.repositories,
+      checkRole: {
+        name,
+        github: {
+          repository: receives.check.githubRepository,
+          environment: receives.check.githubEnvironment,
+          workflow: receives.check.workflow,
+          allowedRefs: receives.check.refs,
+        },
+      },
+      deletionPolicy: deletionPolicy(env),
+    },
   };
 }

@@ -8,13 +8,19 @@ export * from './cluster-addons-xr';
 export * from './environment-xrs';
 export * from './packages';
 export * from './repository-xr';
+export * from './registry-replication-xr';
+export * from './registry-replication-grant-xr';
 export { SyncWave, argoAnnotations, type SyncWaveName } from '../sync-waves';
 export * from './xrd';
 export { clusterAddonsComposition } from './compositions/cluster-addons';
 export { repositoryComposition } from './compositions/repository';
+export { registryReplicationComposition } from './compositions/registry-replication';
+export { registryReplicationGrantComposition } from './compositions/registry-replication-grant';
 export * from './xr/fields';
 export * from './xr/repository-fields';
 export * from './xr/cluster-addons-fields';
+export * from './xr/registry-replication-fields';
+export * from './xr/registry-replication-grant-fields';
 export { XrPropsError } from './xr/composite-resource';
 
 export const CROSSPLANE_DIR_HEADER =

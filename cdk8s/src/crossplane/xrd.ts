@@ -1,8 +1,10 @@
-import { CLUSTER_ADDONS, PLATFORM_API_GROUP, PLATFORM_API_VERSION, REPOSITORY, type XrKindNames } from './api';
+import { CLUSTER_ADDONS, PLATFORM_API_GROUP, PLATFORM_API_VERSION, REGISTRY_REPLICATION, REGISTRY_REPLICATION_GRANT, REPOSITORY, type XrKindNames } from './api';
 import { standardLabels } from '../constructs/labels';
 import { argoAnnotations } from '../sync-waves';
 import { clusterAddonsFields, clusterAddonsStatusFields } from './xr/cluster-addons-fields';
 import { objectSchema, type Fields } from './xr/fields';
+import { registryReplicationFields, registryReplicationStatusFields } from './xr/registry-replication-fields';
+import { registryReplicationGrantFields, registryReplicationGrantStatusFields } from './xr/registry-replication-grant-fields';
 import { repositoryFields, repositoryStatusFields } from './xr/repository-fields';
 
 export type KubeObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; [k: string]: unknown } };
@@ -80,5 +82,27 @@ export function clusterAddonsXrd(): KubeObject {
     spec: clusterAddonsFields,
     status: clusterAddonsStatusFields,
     printerColumns: [{ name: 'CLUSTER', jsonPath: '.spec.clusterName' }],
+  });
+}
+
+export function registryReplicationXrd(): KubeObject {
+  return xrd({
+    names: REGISTRY_REPLICATION,
+    description:
+      "The replication configuration of one ECR registry (one per account and region): every image pushed to the platform's repositories is replicated to the destination registries.",
+    spec: registryReplicationFields,
+    status: registryReplicationStatusFields,
+    printerColumns: [{ name: 'ACCOUNT', jsonPath: '.spec.awsAccountId' }],
+  });
+}
+
+export function registryReplicationGrantXrd(): KubeObject {
+  return xrd({
+    names: REGISTRY_REPLICATION_GRANT,
+    description:
+      'The registry policy of one ECR registry (one per account and region) letting exactly one source account replicate into the named repositories, and the read-only role that checks an image has arrived.',
+    spec: registryReplicationGrantFields,
+    status: registryReplicationGrantStatusFields,
+    printerColumns: [{ name: 'SOURCE', jsonPath: '.spec.sourceAccountId' }],
   });
 }

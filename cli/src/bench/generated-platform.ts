@@ -44,10 +44,15 @@ export function generatedPlatform(repoRoot: string, apps: number): BenchRepo {
   let count = 0;
   for (let i = 1; i <= apps; i++) {
     const app = `app-${String(i).padStart(4, '0')}`;
-    for (const t of templates) {
+    for (const [k, t] of templates.entries()) {
       const name = `${app}-${t.name}`;
       const env = structuredClone(t);
       env.name = name;
+      // A registry (account + region) has one owner of its replication settings: each copy gets its own account.
+      const account = String(i * 10 + k).padStart(12, '0');
+      env.app.image.repository = env.app.image.repository.replace(/^[0-9]{12}/, account);
+      env.aws.accountId = account;
+      if (env.promotion !== undefined) env.promotion.from = `${app}-${env.promotion.from}`;
       env.namespace = name;
       env.cluster.name = name;
       // a cluster is its API server: environments sharing one would have to share nothing else

@@ -2,14 +2,36 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bumpCommand } from './bump';
 import { promoteCommand } from './promote';
+import { ecrImageLookup, type ImageLookup } from '../aws/ecr-images';
+import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import { DIGEST_A, DIGEST_B, DIGEST_C, commandIn, git, useGitFixture } from '../testing/git-fixture';
+import { startEcrStandIn, type EcrStandIn } from '../testing/ecr-stand-in';
 import { captureOutputOfEachTest } from '../testing/run-cli';
 
 const SHA = 'fedcba9876543210fedcba9876543210fedcba98';
 const fx = useGitFixture();
 captureOutputOfEachTest();
 const bumpIn = commandIn(bumpCommand);
-const promoteIn = commandIn(promoteCommand);
+/** The target registries of these tests have every image (the registry check itself is tested below). */
+const everyImage: ImageLookup = () => Promise.resolve({ found: true, tags: [] });
+const promoteIn = commandIn((render, cwd) => promoteCommand(render, cwd, () => everyImage));
+/** promote with the real ECR client, pointed at a stand-in on 127.0.0.1. */
+const promoteAgainst = (standIn: EcrStandIn, dir: string, ...args: string[]) =>
+  promoteCommand(
+    () => renderEnvironment,
+    () => dir,
+    () => ecrImageLookup({ ...CREDENTIALS_ENV, PLATFORM_ECR_ENDPOINT: standIn.endpoint }),
+  ).run(args);
+const CREDENTIALS = {
+  accessKeyId: 'AKIAPROMOTETEST',
+  secretAccessKey: 'promote-test-secret',
+  sessionToken: 'promote-test-session',
+};
+const CREDENTIALS_ENV = {
+  AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+  AWS_SESSION_TOKEN: CREDENTIALS.sessionToken,
+};
 const trailers = (rev: string) => git(fx.origin, 'log', '-1', '--format=%(trailers:only,unfold)', rev).split('\n');
 
 describe('platform promote', () => {
@@ -112,5 +134,85 @@ describe('platform promote', () => {
     await expect(promoteIn(c, ...args)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
     expect(git(c, 'rev-parse', 'HEAD')).toBe(head);
     expect(git(c, 'status', '--porcelain')).toBe('');
+  });
+});
+
+describe("platform promote checks the target's registry first", () => {
+  let ecr: EcrStandIn;
+  beforeEach(async () => {
+    ecr = await startEcrStandIn(CREDENTIALS, 'eu-west-1');
+  });
+  afterEach(() => ecr.close());
+
+  it("refuses a digest staging's registry does not have, with no commit; promotes once it has it", async () => {
+    const c = fx.clone('registry-check');
+    await bumpIn(c, '--env', 'dev', '--tag', '7.0.0', '--digest', DIGEST_B, '--source-commit', SHA, '--push', 'origin');
+    const before = git(fx.origin, 'rev-parse', 'env/staging');
+    ecr.addImage('222222222222', 'metrics-app', DIGEST_C, ['6.0.0']);
+    await expect(promoteAgainst(ecr, c, '--from', 'dev', '--to', 'staging', '--push', 'origin')).rejects.toThrow(
+      `222222222222.dkr.ecr.eu-west-1.amazonaws.com/metrics-app does not have ${DIGEST_B}; refusing to promote an image staging could not pull`,
+    );
+    expect(git(fx.origin, 'rev-parse', 'env/staging')).toBe(before);
+    // Asked staging's registry (not dev's) for exactly that digest, with signed requests.
+    expect(ecr.requests.map((r) => r.body)).toEqual([
+      { registryId: '222222222222', repositoryName: 'metrics-app', imageIds: [{ imageDigest: DIGEST_B }] },
+    ]);
+
+    ecr.addImage('222222222222', 'metrics-app', DIGEST_B, ['7.0.0']);
+    await expect(promoteAgainst(ecr, c, '--from', 'dev', '--to', 'staging', '--push', 'origin')).resolves.toBe(0);
+    expect(git(fx.origin, 'show', 'env/staging:environments/staging.yaml')).toContain(`digest: ${DIGEST_B}`);
+  });
+
+  it('--wait polls until replication brings the digest, within --timeout', async () => {
+    const c = fx.clone('registry-wait');
+    await bumpIn(c, '--env', 'dev', '--tag', '8.0.0', '--digest', DIGEST_A, '--source-commit', SHA, '--push', 'origin');
+    ecr.addImage('222222222222', 'metrics-app', DIGEST_A, ['8.0.0'], 1);
+    await expect(
+      promoteAgainst(
+        ecr,
+        c,
+        '--from',
+        'dev',
+        '--to',
+        'staging',
+        '--push',
+        'origin',
+        '--wait',
+        '--interval',
+        '1',
+        '--timeout',
+        '30',
+      ),
+    ).resolves.toBe(0);
+    expect(ecr.requests.length).toBe(2);
+    expect(git(fx.origin, 'show', 'env/staging:environments/staging.yaml')).toContain(`digest: ${DIGEST_A}`);
+  });
+
+  it('--wait gives up at --timeout with the last answer', async () => {
+    const c = fx.clone('registry-timeout');
+    await bumpIn(c, '--env', 'dev', '--tag', '9.0.0', '--digest', DIGEST_C, '--source-commit', SHA, '--push', 'origin');
+    ecr.addImage('222222222222', 'metrics-app', DIGEST_B, []);
+    const started = Date.now();
+    await expect(
+      promoteAgainst(ecr, c, '--from', 'dev', '--to', 'staging', '--wait', '--interval', '1', '--timeout', '2'),
+    ).rejects.toThrow(`does not have ${DIGEST_C} after 2 s`);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(ecr.requests.length).toBeGreaterThanOrEqual(2);
+    expect(ecr.requests.length).toBeLessThanOrEqual(3);
+  });
+
+  it.each([
+    [['--from', 'dev', '--to', 'staging', '--timeout', '5'], /--timeout: got "5"; expected it only with --wait/],
+    [
+      ['--from', 'dev', '--to', 'staging', '--wait', '--interval', '0'],
+      /--interval: got "0"; expected a whole number from 1 to 3600/,
+    ],
+  ])('refuses bad wait flags %j before asking anything', async (args, message) => {
+    const c = fx.clone(`bad-wait-${args.join('-')}`);
+    await expect(promoteAgainst(ecr, c, ...args)).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(message),
+    });
+    expect(ecr.requests).toEqual([]);
   });
 });

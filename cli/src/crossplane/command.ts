@@ -67,8 +67,10 @@ export const render: Command = {
       throw err;
     }
     let envs;
+    let all;
     try {
       envs = a.env === undefined ? loadEnvironments(root) : [loadEnvironment(root, a.env)];
+      all = loadEnvironments(root);
     } catch (err) {
       if (err instanceof EnvironmentConfigError) throw new UsageError(err.message);
       throw err;
@@ -82,7 +84,7 @@ export const render: Command = {
     for (const env of envs) {
       let xrs: Obj[];
       try {
-        xrs = environmentXrs(env);
+        xrs = environmentXrs(env, all);
       } catch (err) {
         if (err instanceof EnvironmentXrError || err instanceof XrPropsError) throw new CliError(err.message);
         throw err;

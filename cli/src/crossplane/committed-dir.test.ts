@@ -29,7 +29,7 @@ describe('crossplane/', () => {
       }),
     );
     expect(objects.map((o) => o.kind).sort()).toEqual(
-      ['CompositeResourceDefinition', 'CompositeResourceDefinition', 'Composition', 'Composition', 'DeploymentRuntimeConfig', 'DeploymentRuntimeConfig', 'Function', 'Function', 'Provider', 'Provider', 'Provider', 'Provider'].sort(),
+      [...Array<string>(4).fill('CompositeResourceDefinition'), ...Array<string>(4).fill('Composition'), 'DeploymentRuntimeConfig', 'DeploymentRuntimeConfig', 'Function', 'Function', 'Provider', 'Provider', 'Provider', 'Provider'].sort(),
     );
     const problems = checkPlatform(SchemaRegistry.load(resolveSchemasDir()), [...objects, providerConfig('metrics-dev') as Obj]);
     expect(problems.map(formatCrossplaneProblem)).toEqual([]);

@@ -18,7 +18,7 @@ export function platformObjects(namespace = 'metrics-dev'): Obj[] {
   return [...(platformApiObjects() as Obj[]), providerConfig(namespace) as Obj].map((o) => structuredClone(o));
 }
 
-/** The XRs an environment's AwsResourcesChart renders. */
-export function environmentXrs(env: EnvironmentConfig): Obj[] {
-  return synth((app) => new AwsResourcesChart(app, 'aws', { env }));
+/** The XRs an environment's AwsResourcesChart renders (`environments`: all of them, for promotion's registries). */
+export function environmentXrs(env: EnvironmentConfig, environments: readonly EnvironmentConfig[] = [env]): Obj[] {
+  return synth((app) => new AwsResourcesChart(app, 'aws', { env, environments }));
 }

@@ -109,7 +109,9 @@ describe('.github/workflows', () => {
     const staging = wf.jobs.staging!;
     expect(
       staging.steps!.some((s) =>
-        /args=\(--from dev --to staging --push origin\)[^]*platform\.js promote "\$\{args\[@\]\}"/.test(s.run ?? ''),
+        /args=\(--from dev --to staging --push origin --wait --timeout \d+\)[^]*platform\.js promote "\$\{args\[@\]\}"/.test(
+          s.run ?? '',
+        ),
       ),
     ).toBe(true);
     const prod = wf.jobs.prod!;
@@ -177,7 +179,11 @@ describe('.github/workflows', () => {
     const oidcJobs = allJobs.filter(
       ({ job }) => typeof job.permissions === 'object' && job.permissions['id-token'] === 'write',
     );
-    expect(oidcJobs.map((j) => [j.file, j.name, j.job.environment])).toEqual([['release.yml', 'image', 'ecr-dev']]);
+    expect(oidcJobs.map((j) => [j.file, j.name, j.job.environment])).toEqual([
+      ['promote.yml', 'staging', 'promote-staging'],
+      ['promote.yml', 'prod', 'promote-prod'],
+      ['release.yml', 'image', 'ecr-dev'],
+    ]);
     // dev's role trusts exactly that job; no job declares staging's or prod's push environment.
     expect(trusted.find((t) => t.env === 'dev')).toEqual({
       env: 'dev',
@@ -190,5 +196,30 @@ describe('.github/workflows', () => {
     // The image job pushes to dev's repository, whose role is the one the job assumes.
     const dev = envs.find((e) => e.name === 'dev')!;
     expect(dev.ecr.repositories.map((r) => r.name)).toContain(dev.app.image.repository.split('/').slice(1).join('/'));
+  });
+
+  it("checks the target's registry with the read-only role that trusts exactly that job, before promoting", () => {
+    const envs = loadEnvironments(REPO_ROOT);
+    const wf = workflow('promote.yml');
+    for (const target of ['staging', 'prod']) {
+      const env = envs.find((e) => e.name === target)!;
+      const job = wf.jobs[target]!;
+      // The check role of the target's RegistryReplicationGrant trusts this workflow file in this GitHub environment.
+      expect({ target, environment: job.environment, workflow: env.promotion?.workflow }).toEqual({
+        target,
+        environment: env.promotion?.githubEnvironment,
+        workflow: '.github/workflows/promote.yml',
+      });
+      const steps = job.steps ?? [];
+      const creds = steps.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      const promote = steps.findIndex((s) => /platform\.js promote/.test(s.run ?? ''));
+      expect({ target, creds: creds >= 0, beforePromote: creds < promote }).toEqual({
+        target,
+        creds: true,
+        beforePromote: true,
+      });
+      expect(steps[creds]!.with).toMatchObject({ 'role-to-assume': '${{ secrets.AWS_PROMOTE_CHECK_ROLE_ARN }}' });
+      expect(steps[promote]!.run).toMatch(/--wait --timeout \d+/);
+    }
   });
 });

@@ -133,3 +133,41 @@ export const podIdentityTrustPolicy = {
 
 /** AWS-managed policy of the EBS CSI driver. */
 export const EBS_CSI_POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy';
+
+/** ARN of repository `name` of a registry (variables: region, account, name). */
+const REPOSITORY_ARN = `arn:aws:ecr:${S}:${S}:repository/${S}`;
+
+/**
+ * Registry policy of a replication destination: exactly one source account may replicate into exactly the named
+ * repositories (variables: source account, then region, account, name per repository). No ecr:CreateRepository:
+ * a repository this registry does not compose is never created by replication with ECR's default settings.
+ */
+export function registryReplicationPolicy(repositoryCount: number): unknown {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ReplicateFromSourceRegistry',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${S}:root` },
+        Action: 'ecr:ReplicateImage',
+        Resource: Array.from({ length: repositoryCount }, () => REPOSITORY_ARN),
+      },
+    ],
+  };
+}
+
+/** Identity policy of the promote check role: list images of the named repositories, nothing else (variables: region, account, name per repository). */
+export function checkRolePolicy(repositoryCount: number): unknown {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DescribeImagesOfReplicatedRepositories',
+        Effect: 'Allow',
+        Action: 'ecr:DescribeImages',
+        Resource: Array.from({ length: repositoryCount }, () => REPOSITORY_ARN),
+      },
+    ],
+  };
+}

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PLATFORM_API, type XrKindNames } from '../api';
 import { standardLabels } from '../../constructs/labels';
-import { argoAnnotations } from '../../sync-waves';
+import { argoAnnotations, type SyncWaveName } from '../../sync-waves';
 import { serializeSpec, validateSpec, type Fields } from './fields';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -35,7 +35,14 @@ export abstract class CompositeResource<S extends object> extends Construct {
   /** The rendered Kubernetes object. */
   readonly apiObject: ApiObject;
 
-  protected constructor(scope: Construct, id: string, names: XrKindNames, fields: Fields, props: CompositeResourceProps<S>) {
+  protected constructor(
+    scope: Construct,
+    id: string,
+    names: XrKindNames,
+    fields: Fields,
+    props: CompositeResourceProps<S>,
+    wave: SyncWaveName = 'compositeResources',
+  ) {
     super(scope, id);
     const problems: string[] = [];
     if (typeof props.name !== 'string' || props.name.length > 253 || !DNS1123_SUBDOMAIN.test(props.name)) {
@@ -57,7 +64,7 @@ export abstract class CompositeResource<S extends object> extends Construct {
         name: props.name,
         namespace: props.namespace,
         labels: standardLabels({ name: names.singular, instance: props.instance, component: 'composite-resource' }),
-        annotations: argoAnnotations('compositeResources'),
+        annotations: argoAnnotations(wave),
       },
       spec: serializeSpec(fields, props.spec),
     });

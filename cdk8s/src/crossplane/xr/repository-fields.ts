@@ -20,6 +20,9 @@ export const GITHUB_ENVIRONMENT_PATTERN = '^[A-Za-z0-9_.-]+$';
 /** A workflow file of the repository, as it appears in the `job_workflow_ref` claim. */
 export const GITHUB_WORKFLOW_PATTERN = '^[.]github/workflows/[A-Za-z0-9_.-]+[.]ya?ml$';
 
+/** An ECR repository name. */
+export const ECR_REPOSITORY_NAME_PATTERN = '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$';
+
 /** The user-facing fields of the `Repository` XR (an ECR repository and the GitHub Actions role that pushes to it). */
 export const repositoryFields = {
   region: awsRegionField,
@@ -27,7 +30,7 @@ export const repositoryFields = {
   repositoryName: {
     type: 'string',
     description: 'Name of the ECR repository, e.g. metrics-app or team/metrics-app.',
-    pattern: '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$',
+    pattern: ECR_REPOSITORY_NAME_PATTERN,
     patternHint: 'an ECR repository name (lower-case letters, digits, ".", "_", "-", "/")',
     minLength: 2,
     maxLength: 256,
