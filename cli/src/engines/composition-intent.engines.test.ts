@@ -57,7 +57,7 @@ async function reconciled(xr: KubeObject): Promise<RenderOutput[]> {
 }
 
 describe.each(envs.map((env) => [env.name, env] as const))('environment %s', (_name, env: EnvironmentConfig) => {
-  const xrs = environmentXrs(env) as KubeObject[];
+  const xrs = environmentXrs(env, envs) as KubeObject[];
 
   it('renders one Repository per ECR repository and one ClusterAddons', () => {
     expect(xrs.filter((x) => x.kind === 'Repository')).toHaveLength(env.ecr.repositories.length);
@@ -134,8 +134,9 @@ describe.each(envs.map((env) => [env.name, env] as const))('environment %s', (_n
         });
       }
     }
-    // KMS key, ECR repository and push role per repository; 5 add-ons, the EBS CSI role and its association.
-    expect(tagged).toBe(3 * env.ecr.repositories.length + 7);
+    // KMS key, ECR repository and push role per repository; 5 add-ons, the EBS CSI role and its association; in an
+    // environment images are promoted into, the read-only check role of its replication grant.
+    expect(tagged).toBe(3 * env.ecr.repositories.length + 7 + (env.promotion === undefined ? 0 : 1));
   });
 
   it(`${env.features.orphanCloudResources ? 'orphans' : 'deletes'} cloud resources on XR deletion, as features.orphanCloudResources says`, async () => {
@@ -149,6 +150,41 @@ describe.each(envs.map((env) => [env.name, env] as const))('environment %s', (_n
         });
       }
     }
+  });
+
+  it('replicates the repositories to the registries images are promoted into, which allow exactly the source account', async () => {
+    const downstream = envs.filter((d) => d.promotion !== undefined && d.name !== env.name);
+    const replication = xrs.find((x) => x.kind === 'RegistryReplication');
+    const grant = xrs.find((x) => x.kind === 'RegistryReplicationGrant');
+    if (replication !== undefined) {
+      const config = byName((await reconciled(replication)).at(-1)!, 'replication-configuration');
+      const rules = get(config, 'spec.forProvider.replicationConfiguration.rule') as {
+        destination: { registryId: string; region: string }[];
+        repositoryFilter: { filter: string }[];
+      }[];
+      expect(rules.flatMap((r) => r.destination.map((d) => `${d.registryId}/${d.region}`)).sort()).toEqual(
+        downstream.map((d) => `${d.aws.accountId}/${d.aws.region}`).sort(),
+      );
+      expect(rules.flatMap((r) => r.repositoryFilter.map((f) => f.filter)).sort()).toEqual(
+        env.ecr.repositories.map((r) => r.name).sort(),
+      );
+    }
+    if (grant !== undefined) {
+      const source = (grant.spec as { sourceAccountId: string }).sourceAccountId;
+      expect(envs.some((s) => s.aws.accountId === source && s.promotion === undefined)).toBe(true);
+      const policy = JSON.parse(
+        String(get(byName((await reconciled(grant)).at(-1)!, 'registry-policy'), 'spec.forProvider.policy')),
+      ) as {
+        Statement: { Principal: { AWS: string }; Action: string | string[]; Resource: string[] }[];
+      };
+      expect(policy.Statement).toHaveLength(1);
+      expect(policy.Statement[0]!.Principal.AWS).toBe(`arn:aws:iam::${source}:root`);
+      expect(policy.Statement[0]!.Action).toBe('ecr:ReplicateImage');
+      expect(policy.Statement[0]!.Resource).toEqual(
+        env.ecr.repositories.map((r) => `arn:aws:ecr:${env.aws.region}:${env.aws.accountId}:repository/${r.name}`),
+      );
+    }
+    expect(replication !== undefined || grant !== undefined).toBe(true);
   });
 
   it('installs every managed add-on at its environment version, the EBS CSI driver only after Pod Identity is ready', async () => {
@@ -187,7 +223,7 @@ describe.each(envs.map((env) => [env.name, env] as const))('environment %s', (_n
 describe("the XRD's rules, judged by the API server against the CRD Crossplane derives", () => {
   let cluster: LocalCluster;
   let api: KubeApi;
-  const xr = (environmentXrs(envs[0]!) as KubeObject[]).find((x) => x.kind === 'Repository')!;
+  const xr = (environmentXrs(envs[0]!, envs) as KubeObject[]).find((x) => x.kind === 'Repository')!;
 
   beforeAll(async () => {
     cluster = await LocalCluster.start({ etcd: e.bins.etcd, kubeApiserver: e.bins['kube-apiserver'] });
