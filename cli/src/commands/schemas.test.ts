@@ -37,6 +37,24 @@ describe('platform schemas', () => {
     return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
   }
 
+  /** The progress lines a fetch from `base` writes on stderr: each module, then the downloads (ticks may come between). */
+  function expectProgress(err: string, base: string): void {
+    const lines = err.trimEnd().split('\n');
+    const n = PINNED_SCHEMA_FILES.length;
+    const expected = [
+      ...pins.modules.map(
+        (m, i) =>
+          `schemas: go mod download ${m.module}@${m.version} in engines/${m.engine} (module ${i + 1} of ${pins.modules.length}, `,
+      ),
+      `schemas: downloading ${n} GitHub-pinned files from ${base}: 0 of ${n} done (`,
+      `schemas: downloaded ${n} of ${n} GitHub-pinned files from ${base} in `,
+    ];
+    let at = 0;
+    for (const line of lines) if (at < expected.length && line.startsWith(expected[at] as string)) at++;
+    expect({ lines, missing: expected.slice(at) }).toEqual({ lines, missing: [] });
+    expect(lines.filter((l) => !l.startsWith('schemas: '))).toEqual([]);
+  }
+
   it('fetch reads the module-pinned files with go and downloads the rest from --base-url into --dest', async () => {
     const { server, base } = await pinnedFileServer();
     try {
@@ -48,8 +66,9 @@ describe('platform schemas', () => {
         out:
           `${dest}: ${total} pinned files verified and written (${fromModules} from the engine modules, 0 from ` +
           `local copies, ${PINNED_SCHEMA_FILES.length} downloaded)\n`,
-        err: '',
+        err: expect.any(String),
       });
+      expectProgress(r.err, base);
       expect(checkAgainstPins(dest, pins)).toBeUndefined();
       const again = await runBuiltCli(['schemas', 'fetch', '--dest', dest, '--base-url', base], { cwd, env });
       expect(again.out).toBe(`${dest}: already holds the ${total} pinned files\n`);
@@ -90,8 +109,11 @@ describe('platform schemas', () => {
         out:
           `${cache}: ${total} pinned files verified and written (${fromModules} from the engine modules, 0 from ` +
           `local copies, ${PINNED_SCHEMA_FILES.length} downloaded)\n`,
-        err: `schemas: none found beside the repository or in the cache; fetching them into ${cache}\n`,
+        err: expect.stringMatching(
+          `^schemas: none found beside the repository or in the cache; fetching them into ${cache.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`,
+        ),
       });
+      expectProgress(first.err, base);
       expect(resolveSchemasDir({ env, repoRoot: cwd })).toBe(cache);
       const served = requests();
       expect(await runBuiltCli(['schemas', 'ensure'], { cwd, env })).toEqual({

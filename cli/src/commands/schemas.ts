@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { userSchemasCacheDir } from '../schemas/cache-dir';
 import { DEFAULT_SCHEMAS_BASE_URL, fetchPinnedSchemas, SchemaFetchError } from '../schemas/fetch';
 import { pinnedFileCount, readSchemaPins, SchemaPinError } from '../schemas/pins';
+import { ProxySettingError } from '../schemas/proxy-env';
 import { CliError, UsageError } from '../util/errors';
 import { findRepoRoot } from '../validate/repo-root';
 import { findSchemas, SchemasNotFoundError } from '../validate/schemas-dir';
@@ -26,7 +27,11 @@ flags:
   --dest DIR      where to put them (default: $XDG_CACHE_HOME/metrics-platform/schemas/<pin-set id>)
   --base-url URL  raw-content base URL (default: $PLATFORM_SCHEMAS_BASE_URL or ${DEFAULT_SCHEMAS_BASE_URL});
                   files are fetched from <base>/<owner>/<repo>/<commit>/<path>
-  --force         download even when the cache already matches every pinned sum`;
+  --force         download even when the cache already matches every pinned sum
+
+HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower case too) are honoured by the downloads and by go. A host that cannot
+be resolved or refuses fails at once, one that does not answer for 10 s (the Go module proxy too) fails then, in
+one line with the ways out. Progress lines go to stderr.`;
 
 export const schemas: Command = {
   name: 'schemas',
@@ -91,7 +96,14 @@ async function run(args: readonly string[]): Promise<number> {
     const repoRoot = findRepoRoot();
     const shared = repoRoot === undefined ? undefined : resolve(repoRoot, '..', 'shared', 'schemas');
     const localSources = shared !== undefined && existsSync(shared) ? [shared] : [];
-    const result = await fetchPinnedSchemas({ dest, baseUrl, force, pins, localSources });
+    const result = await fetchPinnedSchemas({
+      dest,
+      baseUrl,
+      force,
+      pins,
+      localSources,
+      progress: { write: (line) => process.stderr.write(`schemas: ${line}\n`) },
+    });
     const downloaded = result.downloaded - result.fromModules - result.local;
     process.stdout.write(
       result.downloaded === 0
@@ -101,7 +113,7 @@ async function run(args: readonly string[]): Promise<number> {
     );
     return 0;
   } catch (err) {
-    if (err instanceof SchemaFetchError) throw new CliError(err.message);
+    if (err instanceof SchemaFetchError || err instanceof ProxySettingError) throw new CliError(err.message);
     throw err;
   }
 }

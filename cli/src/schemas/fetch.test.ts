@@ -188,11 +188,12 @@ describe('platform schemas fetch', () => {
     const json = JSON.stringify({ Path: fx.module.path, Version: 'v1.2.3', Sum: fx.module.sum, Dir: fx.moduleDir });
     writeFileSync(
       join(bin, 'go'),
-      `#!/bin/sh\necho "$* | $(pwd) | $GOFLAGS | $GOTOOLCHAIN" > "${join(base, 'called')}"\n` +
+      `#!/bin/sh\nif [ "$1" = env ]; then echo '{"GOPROXY":"off"}'; exit 0; fi\n` +
+        `echo "$* | $(pwd) | $GOFLAGS | $GOTOOLCHAIN" > "${join(base, 'called')}"\n` +
         `if [ "$4" = broken ]; then echo 'go: broken@none: malformed module path' >&2; exit 1; fi\necho '${json}'\n`,
     );
     chmodSync(join(bin, 'go'), 0o755);
-    const download = goModDownloader({ PATH: bin, GOFLAGS: '-buildvcs=false' });
+    const download = goModDownloader({ env: { PATH: bin, GOFLAGS: '-buildvcs=false' } });
     const engineDir = join(fx.root, 'engines', 'fake');
     expect(await download(engineDir, fx.module.path)).toEqual(fx.module);
     expect(readFileSync(join(base, 'called'), 'utf8')).toBe(
@@ -270,15 +271,6 @@ describe('platform schemas fetch', () => {
         /^1 of 3 files failed; nothing written:\n {2}crds\/\S+: http:\/\/127\.0\.0\.1:\d+\/\S+: HTTP 404$/,
       );
       expect(flaky).toBe(2); // one 503, retried once with success
-      expect(existsSync(dest)).toBe(false);
-      // nothing listens on the port of a closed server: stop at the first file, say why
-      const closed = await serve();
-      await closed.close();
-      const started = Date.now();
-      await expect(fetchPinnedSchemas({ dest, baseUrl: closed.base, attempts: 2, pins: githubOnly() })).rejects.toThrow(
-        /^cannot download crds\/\S+; nothing written: http:\/\/127\.0\.0\.1:\d+\/\S+: fetch failed \(ECONNREFUSED\)$/,
-      );
-      expect(Date.now() - started).toBeLessThan(5000);
       expect(existsSync(dest)).toBe(false);
       await expect(fetchPinnedSchemas({ dest, baseUrl: 'ftp://x', pins: githubOnly() })).rejects.toThrow(
         'base URL: got "ftp://x"; expected an http(s) URL',

@@ -4,7 +4,10 @@ import { replaceDirAtomic } from '../util/atomic';
 import { GoModuleError, goModDownloader, type ModuleDownloader } from './go-module';
 import type { PinnedSchemaFile } from './manifest';
 import { CHECKOUT_ROOT, pinnedFileCount, readSchemaPins, type SchemaPins } from './pins';
+import { HttpClient, HttpGetError } from './http-get';
+import { Progress, secondsSince, type ProgressProps } from './progress';
 import { checkAgainstPins, formatSourcesTsv, moduleFileContent, sha256, type SourceRow } from './verify';
+import { WAYS_OUT_DOWNLOAD } from './ways-out';
 
 export { sha256 } from './verify';
 
@@ -29,10 +32,18 @@ export interface FetchSchemasOptions {
    * it (`../shared/schemas`, even when its module files are for other pins). @default none
    */
   readonly localSources?: readonly string[];
-  /** Per-request timeout. @default 30000 */
-  readonly timeoutMs?: number;
-  /** Attempts per file (network errors and 5xx only). @default 3 */
+  /**
+   * A request fails when nothing arrives for this long; a host that stalls is not retried, so a silent host costs
+   * this much once. @default DEFAULT_STALL_MS
+   */
+  readonly stallMs?: number;
+  /**
+   * Attempts per file for 5xx answers, and for connection errors once the host has served a file (a host that
+   * cannot be reached at first fails at once). @default 3
+   */
   readonly attempts?: number;
+  /** Progress lines (which step, how many files of how many, from where). @default none */
+  readonly progress?: ProgressProps;
   /** Download even if `dest` already holds every file with the pinned sum. @default false */
   readonly force?: boolean;
 }
@@ -59,12 +70,6 @@ export class SchemaFetchError extends Error {
   }
 }
 
-function networkMessage(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  const cause = e.cause?.code ?? e.cause?.message;
-  return cause !== undefined ? `${e.message} (${cause})` : e.message;
-}
-
 export function urlFor(baseUrl: string, f: PinnedSchemaFile): string {
   return `${baseUrl.replace(/\/+$/, '')}/${f.repository}/${f.commit}/${f.path}`;
 }
@@ -85,23 +90,21 @@ export function isComplete(dir: string, pins: SchemaPins = readSchemaPins(), env
   return checkAgainstPins(dir, pins, { env }) === undefined;
 }
 
-async function download(url: string, timeoutMs: number, attempts: number): Promise<Buffer> {
-  let lastError = '';
-  let unreachable = false;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
+/**
+ * One file: 5xx answers are retried, and so are connection errors once `answered` (the host served a file before:
+ * a reset mid-way); a host that stalls or cannot be reached at all fails at once (retrying only multiplies the wait).
+ */
+async function download(client: HttpClient, url: string, attempts: number, answered: boolean): Promise<Buffer> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
-      if (res.ok) return Buffer.from(await res.arrayBuffer());
-      lastError = `HTTP ${res.status}`;
-      unreachable = false;
-      if (res.status < 500) break; // 404 and friends do not get better by retrying
+      return await client.get(url);
     } catch (err) {
-      lastError = networkMessage(err);
-      unreachable = true;
+      if (!(err instanceof HttpGetError)) throw err;
+      const retry = err.unreachable ? answered && !err.stalled : (err.status ?? 0) >= 500;
+      if (!retry || attempt >= attempts) throw err;
     }
-    if (attempt < attempts) await new Promise((r) => setTimeout(r, 200 * attempt));
+    await new Promise((r) => setTimeout(r, 200 * attempt));
   }
-  throw new SchemaFetchError(`${url}: ${lastError}`, unreachable);
 }
 
 /** A GitHub-pinned file from the first local directory that has it with the pinned sha256. */
@@ -120,16 +123,25 @@ async function readModules(
   pins: SchemaPins,
   root: string,
   downloadModule: ModuleDownloader,
+  progress: Progress,
   contents: Map<string, Buffer>,
   rows: SourceRow[],
 ): Promise<void> {
-  for (const m of pins.modules) {
+  for (const [i, m] of pins.modules.entries()) {
     let got;
+    const started = Date.now();
+    const stop = progress.step(
+      () =>
+        `go mod download ${m.module}@${m.version} in engines/${m.engine} ` +
+        `(module ${i + 1} of ${pins.modules.length}, ${secondsSince(started)})`,
+    );
     try {
-      got = await downloadModule(join(root, 'engines', m.engine), m.module);
+      got = await downloadModule(join(root, 'engines', m.engine), m.module, m.version);
     } catch (err) {
       if (err instanceof GoModuleError) throw new SchemaFetchError(`${err.message}; nothing written`);
       throw err;
+    } finally {
+      stop();
     }
     // go resolves the version from the same go.mod; a mismatch means the pins were read from another checkout.
     if (got.version !== m.version || got.sum !== m.sum)
@@ -159,6 +171,59 @@ async function readModules(
   }
 }
 
+interface DownloadProps {
+  readonly baseUrl: string;
+  readonly client: HttpClient;
+  readonly attempts: number;
+  readonly progress: Progress;
+}
+
+/** Downloads `files` in order (~100 small files: sequential is polite to a shared host), reporting progress. */
+async function downloadFiles(
+  files: readonly PinnedSchemaFile[],
+  props: DownloadProps,
+): Promise<{ bodies: Map<string, Buffer>; failures: string[] }> {
+  const { baseUrl, client, progress } = props;
+  const bodies = new Map<string, Buffer>();
+  const failures: string[] = [];
+  if (files.length === 0) return { bodies, failures };
+  const from = `${baseUrl}${client.via(urlFor(baseUrl, files[0] as PinnedSchemaFile))}`;
+  const started = Date.now();
+  let done = 0;
+  const stop = progress.step(() => {
+    const waiting = client.waitingSince;
+    const silent =
+      waiting !== undefined && Date.now() - waiting >= 1000 ? `, no answer for ${secondsSince(waiting)}` : '';
+    return `downloading ${files.length} GitHub-pinned files from ${from}: ${done} of ${files.length} done (${secondsSince(started)}${silent})`;
+  });
+  try {
+    for (const f of files) {
+      const url = urlFor(baseUrl, f);
+      try {
+        const body = await download(client, url, props.attempts, done > 0);
+        const got = sha256(body);
+        if (got !== f.sha256)
+          failures.push(`${f.file}: sha256 ${got}, expected ${f.sha256} (pinned ${f.repository}@${f.commit})`);
+        else bodies.set(f.file, body);
+      } catch (err) {
+        if (!(err instanceof HttpGetError)) throw err;
+        // A host that cannot be reached or stalls fails every file the same way: stop at the first.
+        if (err.unreachable)
+          throw new SchemaFetchError(
+            `cannot download ${f.file} from ${err.target}: ${err.reason}; nothing written; ${WAYS_OUT_DOWNLOAD}`,
+            true,
+          );
+        failures.push(`${f.file}: ${err.message}`);
+      }
+      done++;
+    }
+  } finally {
+    stop();
+  }
+  progress.line(`downloaded ${done} of ${files.length} GitHub-pinned files from ${from} in ${secondsSince(started)}`);
+  return { bodies, failures };
+}
+
 /**
  * Reads the module-pinned files from the Go modules the engines pin and downloads exactly the GitHub-pinned ones,
  * checks each, and replaces `dest` in one rename: a failed or tampered download leaves the previous cache as it was.
@@ -170,43 +235,42 @@ export async function fetchPinnedSchemas(opts: FetchSchemasOptions): Promise<Fet
   validateBaseUrl(baseUrl);
   if (opts.force !== true && isComplete(opts.dest, pins, opts.env))
     return { dest: opts.dest, downloaded: 0, fromModules: 0, local: 0 };
+  const progress = new Progress(opts.progress);
   const contents = new Map<string, Buffer>();
   const rows: SourceRow[] = [];
+  const env = opts.env ?? process.env;
   // Modules first: without Go nothing is downloaded before failing.
-  await readModules(pins, opts.root ?? CHECKOUT_ROOT, opts.downloadModule ?? goModDownloader(opts.env), contents, rows);
-  const failures: string[] = [];
-  // Sequential: ~100 small files, and a polite client for a shared host.
-  let local = 0;
+  const downloadModule = opts.downloadModule ?? goModDownloader({ env, stallMs: opts.stallMs });
+  await readModules(pins, opts.root ?? CHECKOUT_ROOT, downloadModule, progress, contents, rows);
+  const copies = new Map<string, Buffer>();
   for (const f of files) {
     const copy = localCopy(opts.localSources ?? [], f);
-    if (copy !== undefined) {
-      contents.set(f.file, copy);
-      rows.push({ ...f });
-      local++;
-      continue;
-    }
-    try {
-      const body = await download(urlFor(baseUrl, f), opts.timeoutMs ?? 30_000, opts.attempts ?? 3);
-      const got = sha256(body);
-      if (got !== f.sha256)
-        failures.push(`${f.file}: sha256 ${got}, expected ${f.sha256} (pinned ${f.repository}@${f.commit})`);
-      else {
-        contents.set(f.file, body);
-        rows.push({ ...f });
-      }
-    } catch (err) {
-      // A host that cannot be reached fails every file the same way: stop at the first.
-      if (err instanceof SchemaFetchError && err.unreachable)
-        throw new SchemaFetchError(`cannot download ${f.file}; nothing written: ${err.message}`, true);
-      failures.push(`${f.file}: ${(err as Error).message}`);
-    }
+    if (copy !== undefined) copies.set(f.file, copy);
   }
-  if (failures.length > 0)
-    throw new SchemaFetchError(
-      `${failures.length} of ${files.length} files failed; nothing written:\n  ${failures.join('\n  ')}`,
+  if (copies.size > 0)
+    progress.line(
+      `${copies.size} of ${files.length} GitHub-pinned files copied from ${(opts.localSources ?? []).join(', ')} (pinned sha256)`,
     );
+  const client = new HttpClient({ env, stallMs: opts.stallMs });
+  let fetched;
+  try {
+    fetched = await downloadFiles(
+      files.filter((f) => !copies.has(f.file)),
+      { baseUrl, client, attempts: opts.attempts ?? 3, progress },
+    );
+  } finally {
+    await client.close();
+  }
+  if (fetched.failures.length > 0)
+    throw new SchemaFetchError(
+      `${fetched.failures.length} of ${files.length} files failed; nothing written:\n  ${fetched.failures.join('\n  ')}`,
+    );
+  for (const f of files) {
+    contents.set(f.file, copies.get(f.file) ?? (fetched.bodies.get(f.file) as Buffer));
+    rows.push({ ...f });
+  }
   contents.set('SOURCES.tsv', Buffer.from(formatSourcesTsv(rows)));
   replaceDirAtomic(opts.dest, contents);
   const fromModules = pinnedFileCount(pins) - files.length;
-  return { dest: opts.dest, downloaded: pinnedFileCount(pins), fromModules, local };
+  return { dest: opts.dest, downloaded: pinnedFileCount(pins), fromModules, local: copies.size };
 }

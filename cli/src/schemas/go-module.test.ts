@@ -1,0 +1,124 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localProxy, silentServer } from '../testing/local-net';
+import { schemaPinsFixture } from '../testing/schema-pins-fixture';
+import { fetchPinnedSchemas, SchemaFetchError } from './fetch';
+import { goModDownloader, GoModuleError } from './go-module';
+
+/**
+ * A stand-in go: `go env -json` reports the GOPROXY and GOMODCACHE it was given, as go does; `go mod download`
+ * records that it ran and then waits on the proxy the way go does on a silent one (over a minute, measured), or
+ * answers for the fixture's module when `answer` is set.
+ */
+function fakeGo(base: string, answer?: string): string {
+  const bin = join(base, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(
+    join(bin, 'go'),
+    '#!/bin/sh\n' +
+      `if [ "$1" = env ]; then printf '{"GOPROXY":"%s","GOMODCACHE":"%s"}\\n' "$GOPROXY" "$GOMODCACHE"; exit 0; fi\n` +
+      `echo "$*" >> "${join(base, 'downloads')}"\n` +
+      (answer === undefined ? `exec "${process.execPath}" -e 'setTimeout(() => {}, 60000)'\n` : `echo '${answer}'\n`),
+  );
+  chmodSync(join(bin, 'go'), 0o755);
+  return bin;
+}
+
+const WAYS_OUT =
+  /; ways out: PLATFORM_SCHEMAS_DIR=<dir> .*\.\.\/shared\/schemas.* GOPROXY=<url> .*HTTPS_PROXY=<proxy> .*`npm run schemas:fetch`; nothing written$/;
+
+describe('go mod download of the schema modules', () => {
+  it('fails within 15 s in one line naming the Go module proxy when it accepts and never answers', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'schemas-goproxy-'));
+    const fx = schemaPinsFixture(base);
+    const silent = await silentServer();
+    try {
+      const env = { PATH: fakeGo(base), HOME: base, GOPROXY: `${silent.base},direct`, GOMODCACHE: join(base, 'empty') };
+      const dest = join(base, 'out');
+      const started = Date.now();
+      const err = await fetchPinnedSchemas({ dest, pins: fx.pins, root: fx.root, env }).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(err).toBeInstanceOf(SchemaFetchError);
+      const msg = (err as Error).message;
+      expect(msg).toMatch(
+        new RegExp(
+          `^go mod download example\\.com/Upstream/schemas in ${join(fx.root, 'engines', 'fake')}: cannot reach the ` +
+            `Go module proxy ${silent.base.slice(7)} \\(go env GOPROXY\\): no response in 10 s; `,
+        ),
+      );
+      expect(msg).toMatch(WAYS_OUT);
+      expect(msg).not.toContain('\n');
+      expect(existsSync(join(base, 'downloads'))).toBe(false); // go was not left waiting
+      expect(existsSync(dest)).toBe(false);
+    } finally {
+      await silent.close();
+    }
+  }, 20_000);
+
+  it('asks the proxy for the pinned version through HTTPS_PROXY, and not at all for a module already in the cache', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'schemas-goproxy-'));
+    const fx = schemaPinsFixture(base);
+    const answer = JSON.stringify({ Path: fx.module.path, Version: 'v1.2.3', Sum: fx.module.sum, Dir: fx.moduleDir });
+    const proxy = await localProxy({ refuseWith: 502 });
+    try {
+      const modcache = join(base, 'modcache');
+      const env = {
+        PATH: fakeGo(base, answer),
+        HOME: base,
+        // not loopback (go never proxies loopback), and never resolved: the proxy in between answers instead
+        GOPROXY: 'https://goproxy.example.test|https://second.example.test/go',
+        GOMODCACHE: modcache,
+        HTTPS_PROXY: proxy.url,
+      };
+      const download = goModDownloader({ env });
+      const engineDir = join(fx.root, 'engines', 'fake');
+      const err = await download(engineDir, fx.module.path, 'v1.2.3').catch((e: unknown) => e);
+      // go moves past a failing entry followed by `|`; the last one is what it fails on
+      expect(proxy.seen).toEqual(['CONNECT goproxy.example.test:443', 'CONNECT second.example.test:443']);
+      expect(err).toBeInstanceOf(GoModuleError);
+      expect((err as Error).message).toMatch(
+        new RegExp(
+          `cannot reach the Go module proxy second\\.example\\.test via proxy ${proxy.url} \\(go env GOPROXY\\): .*502`,
+        ),
+      );
+      // in the module cache (go's download cache has the zip): go needs no proxy, so none is asked
+      const zipDir = join(modcache, 'cache', 'download', 'example.com', '!upstream', 'schemas', '@v');
+      mkdirSync(zipDir, { recursive: true });
+      writeFileSync(join(zipDir, 'v1.2.3.zip'), '');
+      proxy.seen.length = 0;
+      expect(await download(engineDir, fx.module.path, 'v1.2.3')).toEqual(fx.module);
+      expect(proxy.seen).toEqual([]);
+      expect(readFileSync(join(base, 'downloads'), 'utf8')).toBe(`mod download -json ${fx.module.path}\n`);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('goes on to go mod download when the proxy answers, having asked it for the version go needs', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'schemas-goproxy-'));
+    const fx = schemaPinsFixture(base);
+    const answer = JSON.stringify({ Path: fx.module.path, Version: 'v1.2.3', Sum: fx.module.sum, Dir: fx.moduleDir });
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(404).end(); // any answer: go deals with it
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const env = {
+        PATH: fakeGo(base, answer),
+        HOME: base,
+        GOPROXY: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+        GOMODCACHE: join(base, 'empty'),
+      };
+      const download = goModDownloader({ env });
+      expect(await download(join(fx.root, 'engines', 'fake'), fx.module.path, 'v1.2.3')).toEqual(fx.module);
+      expect(asked).toEqual(['/example.com/!upstream/schemas/@v/v1.2.3.info']);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
