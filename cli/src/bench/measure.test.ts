@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnvironments } from '@metrics-platform/cdk8s/lib/config';
 import { generatedPlatform } from './generated-platform';
-import { linearFit, median, runOnce } from './measure';
+import { linearFit, measure, median, runOnce } from './measure';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 
@@ -24,6 +24,21 @@ describe('bench helpers', () => {
     expect(line.r2).toBeCloseTo(1);
     const curve = linearFit([1, 2, 3, 4, 5, 6].map((x) => [x, 2 ** (x * 2)] as [number, number]));
     expect(curve.r2).toBeLessThan(0.9);
+  });
+
+  it('reports every run as it ends, and the median of each step besides their sum', () => {
+    const step = (ms: number) => ({
+      argv: [process.execPath, '-e', `const end = Date.now() + ${ms}; while (Date.now() < end);`],
+      cwd: repoRoot,
+      timeoutMs: 30_000,
+    });
+    const heard: number[] = [];
+    const m = measure([step(10), step(200)], 3, (run) => heard.push(run));
+    expect(heard).toEqual([1, 2, 3]);
+    expect(m.steps).toHaveLength(2);
+    expect(m.steps[1]!.ms).toBeGreaterThan(m.steps[0]!.ms);
+    expect(m.steps[1]!.cpuMs).toBeGreaterThanOrEqual(150);
+    expect(m.ms).toBeGreaterThanOrEqual(m.steps[1]!.ms);
   });
 
   it('measures a child process: wall time, CPU time and peak RSS', () => {

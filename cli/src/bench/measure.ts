@@ -83,22 +83,42 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Runs each command of `steps` in sequence, `runs` times; the medians of the summed time and of the peak RSS. */
-export function measure(steps: readonly CommandSpec[], runs: number): Sample {
-  const samples: Sample[] = [];
-  for (let i = 0; i < runs; i++) {
-    const parts = steps.map(runOnce);
-    samples.push({
-      ms: parts.reduce((a, p) => a + p.ms, 0),
-      cpuMs: parts.reduce((a, p) => a + p.cpuMs, 0),
-      peakRssMiB: Math.max(...parts.map((p) => p.peakRssMiB)),
-    });
-  }
+/** The medians of a measurement: the steps summed per run, and each step alone. */
+export interface Measurement extends Sample {
+  readonly steps: Sample[];
+}
+
+function medianSample(samples: readonly Sample[]): Sample {
   return {
     ms: median(samples.map((s) => s.ms)),
     cpuMs: median(samples.map((s) => s.cpuMs)),
     peakRssMiB: median(samples.map((s) => s.peakRssMiB)),
   };
+}
+
+/**
+ * Runs each command of `steps` in sequence, `runs` times; the medians of the summed time and of the peak RSS, and of
+ * each step. `onRun` hears of every finished run (progress for the person waiting).
+ */
+export function measure(
+  steps: readonly CommandSpec[],
+  runs: number,
+  onRun: (run: number, sample: Sample) => void = () => undefined,
+): Measurement {
+  const samples: Sample[] = [];
+  const perStep: Sample[][] = steps.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    const parts = steps.map(runOnce);
+    parts.forEach((p, j) => perStep[j]!.push(p));
+    const sample = {
+      ms: parts.reduce((a, p) => a + p.ms, 0),
+      cpuMs: parts.reduce((a, p) => a + p.cpuMs, 0),
+      peakRssMiB: Math.max(...parts.map((p) => p.peakRssMiB)),
+    };
+    samples.push(sample);
+    onRun(i + 1, sample);
+  }
+  return { ...medianSample(samples), steps: perStep.map(medianSample) };
 }
 
 /** Least-squares fit of y = a + b x and its coefficient of determination. */

@@ -164,10 +164,23 @@ function serviceSelectors(g: Group): Problem[] {
   return out;
 }
 
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
 function namespaceLabels(name: string, g: Group): Record<string, string> {
   const ns = g.namespaces.get(name);
   // The API server sets kubernetes.io/metadata.name on every namespace.
-  return { ...(ns ? labelsOf(ns.object) : {}), 'kubernetes.io/metadata.name': name };
+  return { ...(ns ? labelsOf(ns.object) : {}), [NAMESPACE_NAME_LABEL]: name };
+}
+
+/**
+ * The namespaces a namespace selector can match: only the one it names when it matches on
+ * kubernetes.io/metadata.name (which every namespace carries with its own name), else all. Saves trying every
+ * namespace of a large platform against every peer of every policy.
+ */
+function namespaceCandidates(selector: unknown, known: ReadonlySet<string>): string[] {
+  const named = asObj(asObj(selector)?.matchLabels)?.[NAMESPACE_NAME_LABEL];
+  if (typeof named === 'string') return known.has(named) ? [named] : [];
+  return [...known];
 }
 
 function networkPolicySelectors(g: Group, allNamespaces: Set<string>): Problem[] {
@@ -194,7 +207,7 @@ function networkPolicySelectors(g: Group, allNamespaces: Set<string>): Problem[]
           if (peer === undefined) return;
           if (peer.namespaceSelector !== undefined) {
             if (isEmptySelector(peer.namespaceSelector)) return;
-            const matched = [...knownNamespaces].filter((n) =>
+            const matched = namespaceCandidates(peer.namespaceSelector, knownNamespaces).filter((n) =>
               matchesSelector(peer.namespaceSelector, namespaceLabels(n, g)),
             );
             if (matched.length === 0)

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import type { Problem } from './problem';
+import { DocumentCache } from './yaml-documents';
 
 /** One YAML document of one file, with where it came from. */
 export interface SourcedObject {
@@ -55,8 +55,15 @@ export function displayPath(file: string, repoRoot: string | undefined): string 
   return rel.startsWith(`..${sep}`) || rel === '..' ? file : rel.split(sep).join('/');
 }
 
-/** Parses every file; YAML errors, non-object documents and kustomization problems become problems. */
-export function loadFiles(files: readonly string[], repoRoot: string | undefined): LoadResult {
+/**
+ * Parses every file; YAML errors, non-object documents and kustomization problems become problems. Documents that
+ * are byte-identical share one parsed object (see DocumentCache): the objects returned must be treated as read-only.
+ */
+export function loadFiles(
+  files: readonly string[],
+  repoRoot: string | undefined,
+  cache: DocumentCache = new DocumentCache(),
+): LoadResult {
   const objects: SourcedObject[] = [];
   const problems: Problem[] = [];
   /** Patch files of a kustomization that sets `namespace:`, with that namespace (absolute path -> namespace). */
@@ -73,14 +80,12 @@ export function loadFiles(files: readonly string[], repoRoot: string | undefined
       problems.push(fileProblem(file, `cannot read: ${(err as Error).message}`));
       continue;
     }
-    const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
-    docs.forEach((doc, i) => {
-      if (doc.errors.length > 0) {
-        for (const e of doc.errors)
-          problems.push(fileProblem(file, `not valid YAML: ${e.message.split('\n')[0] ?? ''}`));
+    cache.parse(text).forEach((doc, i) => {
+      if (doc.errors !== undefined) {
+        for (const e of doc.errors) problems.push(fileProblem(file, `not valid YAML: ${e}`));
         return;
       }
-      const value: unknown = doc.toJS({ maxAliasCount: 100 });
+      const value = doc.value;
       if (value === null || value === undefined) return;
       if (typeof value !== 'object' || Array.isArray(value)) {
         problems.push(
@@ -104,12 +109,16 @@ export function loadFiles(files: readonly string[], repoRoot: string | undefined
   }
   // kustomize matches a patch by name before it applies the kustomization's namespace, so a patch must carry no
   // namespace (one that does matches nothing) and the object it patches ends up in the kustomization's namespace.
-  for (const o of objects) {
+  objects.forEach((o, i) => {
     const ns = patchNamespaces.get(sources.get(o) ?? '');
     const meta = o.object.metadata as Record<string, unknown> | undefined;
-    if (ns === undefined || meta === undefined) continue;
-    if (meta.namespace === undefined) meta.namespace = ns;
-    else
+    if (ns === undefined || meta === undefined) return;
+    if (meta.namespace === undefined) {
+      // a copy: an identical document elsewhere shares the parsed object
+      const object = structuredClone(o.object);
+      (object.metadata as Record<string, unknown>).namespace = ns;
+      objects[i] = { ...o, object };
+    } else
       problems.push({
         ...fileProblem(
           o.file,
@@ -120,7 +129,7 @@ export function loadFiles(files: readonly string[], repoRoot: string | undefined
         name: String(meta.name),
         namespace: String(meta.namespace),
       });
-  }
+  });
   return { objects, problems };
 }
 

@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SourcedObject } from './load-files';
-import { checkPolicies, parseImage, type PolicyExemption } from './policy';
+import { checkPolicies, parseImage, productionEnvironments, type PolicyExemption } from './policy';
 import { POLICY_CHECKS, type PolicyCheckId } from './policy-checks';
 import { compliantEnvironment, edited, type Fixture } from './testdata/fixtures';
 
@@ -394,5 +397,22 @@ describe('policy checks', () => {
   it('parse image references', () => {
     expect(parseImage('registry:5000/a/b:1.2@sha256:00')).toEqual({ tag: '1.2', digest: 'sha256:00' });
     expect(parseImage('registry:5000/a/b')).toEqual({ tag: undefined, digest: undefined });
+  });
+});
+
+describe('productionEnvironments', () => {
+  it('names production environments from the environment file names, without reading the files', () => {
+    const root = mkdtempSync(join(tmpdir(), 'policy-prod-'));
+    try {
+      mkdirSync(join(root, 'environments'));
+      // not even YAML: the names are all that is needed (synth reports a broken file)
+      for (const name of ['dev', 'prod', 'prod-eu', 'production'])
+        writeFileSync(join(root, 'environments', `${name}.yaml`), ': [\n');
+      expect(
+        [...productionEnvironments({ repoRoot: root }, ['dist/dev', 'dist/prod-us', 'crossplane'])].sort(),
+      ).toEqual(['prod', 'prod-eu', 'prod-us']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadEnvironments } from '@metrics-platform/cdk8s/lib/config';
+import { environmentNames } from '../gitops/environments';
 import type { SourcedObject } from './load-files';
 import { annotationsOf, asArray, asObj, asString, kindOf, nameOf, namespaceOf, type Obj } from './objects';
 import {
@@ -50,8 +48,8 @@ const PROD_NAME = /^prod(-|$)/;
 export function productionEnvironments(opts: PolicyOptions, groups: readonly string[]): Set<string> {
   if (opts.prodEnvironments !== undefined) return new Set(opts.prodEnvironments);
   const names = new Set(groups.filter((g) => g.startsWith('dist/')).map((g) => g.slice('dist/'.length)));
-  if (opts.repoRoot !== undefined && existsSync(join(opts.repoRoot, 'environments')))
-    for (const env of loadEnvironments(opts.repoRoot)) names.add(env.name);
+  // an environment is named by its file (environments/<name>.yaml): no need to parse them (synth does)
+  if (opts.repoRoot !== undefined) for (const env of environmentNames(opts.repoRoot)) names.add(env);
   return new Set([...names].filter((n) => PROD_NAME.test(n)));
 }
 

@@ -213,6 +213,37 @@ describe('validatePlatform', () => {
     ]);
   });
 
+  it('checks a document repeated byte for byte once, and reports its problems at every file that holds it', async () => {
+    const env = replace(compliantEnvironment(), 'Service', 'app', (s) => {
+      (s.spec as { selector: unknown }).selector = { 'app.kubernetes.io/name': 'typo' };
+    });
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared', namespace: 'app' }, bogus: 1 };
+    const report = await run({ 'dist/dev/app.yaml': [...env, cm], 'dist/staging/app.yaml': [...env, cm] });
+    const bogus = lines(report.problems).filter((l) => l.includes('bogus'));
+    expect(bogus).toEqual([
+      expect.stringMatching(/^dist\/dev\/app\.yaml: ConfigMap\/app\/shared: bogus: /),
+      expect.stringMatching(/^dist\/staging\/app\.yaml: ConfigMap\/app\/shared: bogus: /),
+    ]);
+    expect(lines(report.problems).filter((l) => l.includes('selects no pod'))).toHaveLength(2);
+  });
+
+  it("sets the kustomization's namespace on its patch only, not on the same document elsewhere", async () => {
+    const kustomization =
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: argocd\nresources:\n  - ns.yaml\npatches:\n  - path: cm.yaml\n';
+    const cm = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm' }, data: {} }];
+    const report = await run({
+      'argocd/bootstrap/kustomization.yaml': kustomization,
+      'argocd/bootstrap/ns.yaml': [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } }],
+      'argocd/bootstrap/cm.yaml': cm,
+      'dist/dev/cm.yaml': cm,
+    });
+    // the copy in dist/dev has no namespace (and is reported for it); the patch got the kustomization's
+    expect(lines(report.problems).filter((l) => l.startsWith('argocd/'))).toEqual([]);
+    expect(lines(report.problems).filter((l) => l.startsWith('dist/dev/cm.yaml'))).toEqual([
+      expect.stringContaining('ConfigMap/-/argocd-cm: metadata.namespace'),
+    ]);
+  });
+
   it('reports a missing input path', async () => {
     const report = await validatePlatform(['/nonexistent/dir'], { registry, repoRoot: '/tmp' });
     expect(lines(report.problems)).toEqual(['/nonexistent/dir: -/-/-: -: no such file or directory']);

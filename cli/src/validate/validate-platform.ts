@@ -129,14 +129,19 @@ export async function validateObjects(
       }
     }
   }
+  // Byte-identical documents share one parsed object (loadFiles): each is checked once, reported at every copy.
+  const checked = new Map<object, SchemaProblem[]>();
   for (const s of objects) {
-    const schemaProblems = registry.validate(s.object);
-    for (const p of schemaProblems) problems.push(toProblem(s, p));
-    const apiVersion = asString(s.object.apiVersion);
-    const kind = asString(s.object.kind);
-    if (apiVersion !== undefined && kind !== undefined) {
-      for (const p of checkMetadata(s.object, registry.isNamespaced(apiVersion, kind))) problems.push(toProblem(s, p));
+    let found = checked.get(s.object);
+    if (found === undefined) {
+      found = registry.validate(s.object);
+      const apiVersion = asString(s.object.apiVersion);
+      const kind = asString(s.object.kind);
+      if (apiVersion !== undefined && kind !== undefined)
+        found = [...found, ...checkMetadata(s.object, registry.isNamespaced(apiVersion, kind))];
+      checked.set(s.object, found);
     }
+    for (const p of found) problems.push(toProblem(s, p));
   }
   if (opts.crossObject !== false) problems.push(...checkCrossObject(objects));
   if (opts.policy !== false) {

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { loadAllFast } from './js-yaml-core';
+import { yamlFilesUnder } from './load-files';
+import { DocumentCache, parseFileDocuments } from './yaml-documents';
+
+const REPO_ROOT = join(__dirname, '..', '..', '..');
+
+/** What the `yaml` library alone makes of a text: the reference DocumentCache and loadAllFast must match. */
+const reference = (text: string) => parseFileDocuments(text);
+const withoutEmpty = (docs: ReturnType<typeof reference>) =>
+  docs.filter((d) => d.errors !== undefined || (d.value !== null && d.value !== undefined));
+
+describe('DocumentCache', () => {
+  it('parses each distinct document once, whichever file repeats it, and shares its value', () => {
+    const shared = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  a: "1"\n';
+    const cache = new DocumentCache();
+    const a = cache.parse(`---\n${shared}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n`);
+    const b = cache.parse(`---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n---\n${shared}`);
+    expect(cache.distinct).toBe(3);
+    expect(a[0]!.value).toBe(b[1]!.value);
+    expect(a[0]!.value).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'shared' },
+      data: { a: '1' },
+    });
+  });
+
+  it.each([
+    ['a syntax error, with its line and column in the file', 'a: 1\n---\nb: [1, 2\n---\nc: 3\n'],
+    ['a duplicate key', 'kind: A\n---\nkind: B\nkind: C\n'],
+    ['a list document', 'kind: A\n---\n- 1\n- 2\n'],
+    ['a scalar document', 'kind: A\n---\njust text\n'],
+    ['a directive (applies to the document after it)', 'kind: A\n---\n%YAML 1.2\n---\nkind: B\n'],
+    ['anchors and aliases', 'a: &x {b: 1}\nc: *x\n---\nd: 1\n'],
+    ['explicit tags', 'a: !!str 12\nb: !!int "7"\n'],
+    ['null and complex keys', '~: 1\nnull: 2\n? [a]\n: 3\n'],
+    ['a document start with content', 'a: 1\n--- {b: 2}\n--- # comment\nc: 3\n...\n'],
+    ['comments and empty documents', '# head\n---\n---\n# nothing\n---\na: 1\n'],
+    ['CRLF line ends', 'a: 1\r\n---\r\nb: 2\r\n'],
+  ])('reads %s exactly as one whole-file parse does', (_what, text) => {
+    const cache = new DocumentCache();
+    expect(withoutEmpty(cache.parse(text))).toEqual(withoutEmpty(reference(text)));
+    // and again from the cache
+    expect(withoutEmpty(cache.parse(text))).toEqual(withoutEmpty(reference(text)));
+  });
+
+  it('reports a syntax error with its position in the file, not in the document', () => {
+    const docs = new DocumentCache().parse('a: 1\n---\nb: 2\n---\nc: [1, 2\n');
+    const errors = docs.flatMap((d) => d.errors ?? []);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/at line 6, column 1/); // the end of the file, not of the third document
+  });
+});
+
+describe('loadAllFast (js-yaml with the core schema of the yaml library)', () => {
+  it.each([
+    '~',
+    'null',
+    'Null',
+    'NULL',
+    '',
+    'true',
+    'True',
+    'TRUE',
+    'false',
+    'yes',
+    'no',
+    'on',
+    'off',
+    'y',
+    '0o17',
+    '017',
+    '0x1F',
+    '0X1F',
+    '+12',
+    '-0',
+    '0b101',
+    '1_000',
+    '1e3',
+    '1E-3',
+    '.5',
+    '1.',
+    '-1.50',
+    '.inf',
+    '-.Inf',
+    '+.INF',
+    '.nan',
+    '.NaN',
+    '2024-01-01',
+    '2024-01-01T00:00:00Z',
+    '12:30:00',
+    '0.1.2',
+    '"quoted"',
+    "'single ''quoted'''",
+    '"\\u00e9\\t"',
+    '>-\n  folded\n  text\n',
+    '|\n  literal\n   indented\n',
+    '9007199254740993',
+  ])('resolves %j as the yaml library does', (scalar) => {
+    const text = `v: ${scalar}\nlist: [${scalar.includes('\n') ? 'x' : scalar}]\n`;
+    expect(loadAllFast(text)).toEqual(parseAllDocuments(text).map((d) => d.toJS()));
+  });
+
+  it('leaves to the yaml library what the two could read differently', () => {
+    for (const text of ['a: &x 1\nb: *x\n', 'a: &x 1\n', 'a: !!binary aGk=\n', '~: 1\n', '? a\n: 1\n', 'a:\n  - : 1\n'])
+      expect(loadAllFast(text)).toBeUndefined();
+  });
+
+  it('fails (and so leaves the message to the yaml library) on syntax errors and duplicate keys', () => {
+    expect(loadAllFast('a: [1\n')).toBeUndefined();
+    expect(loadAllFast('a: 1\na: 2\n')).toBeUndefined();
+  });
+
+  it("reads every YAML file of this repository's generated trees as the yaml library does", () => {
+    const files = ['dist', 'crossplane', 'argocd'].flatMap((d) => yamlFilesUnder(join(REPO_ROOT, d)));
+    expect(files.length).toBeGreaterThan(20);
+    let fast = 0;
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const expected = parseAllDocuments(text).map((d) => d.toJS({ maxAliasCount: 100 }) as unknown);
+      const got = loadAllFast(text);
+      if (got === undefined) continue;
+      fast++;
+      expect({ file, docs: got.filter((v) => v !== null) }).toEqual({
+        file,
+        docs: expected.filter((v) => v !== null),
+      });
+    }
+    // the fast path is the common one, or this saves nothing
+    expect(fast / files.length).toBeGreaterThan(0.9);
+  });
+});

@@ -1,0 +1,89 @@
+import { parseAllDocuments } from 'yaml';
+import { loadAllFast } from './js-yaml-core';
+
+/** One document of a YAML file: its value, or the parser's errors (one line each, with line and column). */
+export type ParsedDocument =
+  { readonly value: unknown; readonly errors?: undefined } | { readonly errors: string[]; readonly value?: undefined };
+
+const PARSE_OPTIONS = { prettyErrors: true, uniqueKeys: true } as const;
+const TO_JS_OPTIONS = { maxAliasCount: 100 } as const;
+
+/** Parses every document of `text` as one file, exactly as reported to users (errors with file positions). */
+export function parseFileDocuments(text: string): ParsedDocument[] {
+  return parseAllDocuments(text, PARSE_OPTIONS).map((doc) =>
+    doc.errors.length > 0
+      ? { errors: doc.errors.map((e) => e.message.split('\n')[0] ?? '') }
+      : { value: doc.toJS(TO_JS_OPTIONS) },
+  );
+}
+
+/** A line that starts a document and holds nothing else (`---`, maybe a comment): where a file may be cut. */
+const DOCUMENT_START = /^---[ \t]*(?:#[^\n]*)?\r?$/gm;
+
+/**
+ * Parses YAML files document by document, each distinct document text once: a rendered platform repeats the same
+ * documents (the platform API in every environment) byte for byte, and parsing is most of what validation costs.
+ * Identical documents share one value: callers must not mutate it (copy first).
+ *
+ * The cut is taken only where it cannot change the result: at `---` lines, in files without directives (`%YAML`,
+ * `%TAG` apply to the document after them), and only when every piece parses cleanly into mappings. Anything else
+ * (a syntax error, a scalar or list document, a directive) is parsed as one file, so messages and positions are
+ * exactly those of a whole-file parse.
+ */
+export class DocumentCache {
+  private readonly pieces = new Map<string, unknown[] | undefined>();
+
+  /** Distinct document texts parsed so far (for tests and benchmarks). */
+  get distinct(): number {
+    return this.pieces.size;
+  }
+
+  parse(text: string): ParsedDocument[] {
+    if (/^%/m.test(text)) return parseFileDocuments(text);
+    const values: unknown[] = [];
+    for (const piece of cut(text)) {
+      let parsed = this.pieces.get(piece);
+      if (!this.pieces.has(piece)) {
+        parsed = cleanMappings(piece);
+        this.pieces.set(piece, parsed);
+      }
+      if (parsed === undefined) return parseFileDocuments(text);
+      values.push(...parsed);
+    }
+    return values.map((value) => ({ value }));
+  }
+}
+
+/** The pieces of `text`, each from a document start line to the next. */
+function cut(text: string): string[] {
+  const pieces: string[] = [];
+  let from = 0;
+  for (const m of text.matchAll(DOCUMENT_START)) {
+    if (m.index > from) pieces.push(text.slice(from, m.index));
+    from = m.index;
+  }
+  if (from < text.length) pieces.push(text.slice(from));
+  return pieces;
+}
+
+const isMappingOrNothing = (v: unknown): boolean =>
+  v === null || v === undefined || (typeof v === 'object' && !Array.isArray(v));
+
+/** The documents of a piece when each parses without error into a mapping or nothing; otherwise undefined. */
+function cleanMappings(piece: string): unknown[] | undefined {
+  const fast = loadAllFast(piece);
+  if (fast !== undefined && fast.every(isMappingOrNothing)) return fast;
+  const values: unknown[] = [];
+  for (const doc of parseAllDocuments(piece, PARSE_OPTIONS)) {
+    if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
+    let value: unknown;
+    try {
+      value = doc.toJS(TO_JS_OPTIONS);
+    } catch {
+      return undefined; // e.g. too many aliases: the whole-file parse says so
+    }
+    if (!isMappingOrNothing(value)) return undefined;
+    values.push(value);
+  }
+  return values;
+}
