@@ -50,6 +50,24 @@ describe('Dockerfile', () => {
     expect(args(stage('test'), 'RUN')).toContain('npm run -s test:app');
   });
 
+  it('copies every file jest.config.js names into the test target, and .dockerignore lets it through', () => {
+    // jest.config.js loads its global setup and teardown from the repository root; a missing one fails the build.
+    const named = [...readRepoFile('jest.config.js').matchAll(/<rootDir>\/([\w.-]+\.js)'/g)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThan(0);
+    const copied = args(stage('test'), 'COPY').flatMap((a) => a.split(/\s+/).slice(0, -1));
+    const allowed = readRepoFile('.dockerignore')
+      .split('\n')
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1));
+    for (const f of named) {
+      expect({ file: f, copied: copied.includes(f), allowed: allowed.includes(f) }).toEqual({
+        file: f,
+        copied: true,
+        allowed: true,
+      });
+    }
+  });
+
   describe('production', () => {
     const production = stage('production');
     it('runs as the numeric non-root UID the cdk8s Deployment uses', () => {
