@@ -22,6 +22,14 @@ export interface StatsdDaemonProps {
   readonly startTimeoutMs?: number;
 }
 
+/**
+ * statsd 0.9.0 (its last release) calls util.log, which Node 23 removed: on Node 24 (the Docker test image) it dies
+ * at start-up. Restore that one function, a timestamped console.log as it was, before statsd loads.
+ */
+const UTIL_LOG_SHIM =
+  "data:text/javascript,import util from 'node:util';" +
+  "if (typeof util.log !== 'function') util.log = (...a) => console.log(new Date().toISOString() + ' - ' + util.format(...a));";
+
 /** statsd 0.9 from node_modules (the devDependency), UDP or TCP and management port on 127.0.0.1, graphite backend. */
 export class StatsdDaemon {
   static readonly STATS_JS = require.resolve('statsd/stats.js');
@@ -77,7 +85,11 @@ export class StatsdDaemon {
       automaticConfigReload: false,
     };
     writeFileSync(configFile, JSON.stringify(config, null, 2));
-    const daemon = new DaemonProcess('statsd', process.execPath, [StatsdDaemon.STATS_JS, configFile]);
+    const daemon = new DaemonProcess('statsd', process.execPath, [
+      `--import=${UTIL_LOG_SHIM}`,
+      StatsdDaemon.STATS_JS,
+      configFile,
+    ]);
     try {
       await waitForTcpPort(daemon, managementPort, props.startTimeoutMs ?? 10_000);
     } catch (error) {
