@@ -179,9 +179,9 @@ pass "all stages build with the legacy builder (DOCKER_BUILDKIT=0)"
 log "step 5: the test target fails when a test fails"
 ctx="$work/failing-context"
 mkdir -p "$ctx"
-git ls-files -z --cached --others --exclude-standard -- package.json package-lock.json tsconfig.base.json \
-  eslint.config.mjs jest.config.js .prettierrc.json .prettierignore .dockerignore Dockerfile docs/app.md \
-  app/package.json app/tsconfig.json app/src cdk8s/package.json cli/package.json |
+# The build context is exactly .dockerignore's allow-list (its `!` lines), plus the Dockerfile itself.
+mapfile -t allowed < <(sed -n 's/^!//p' .dockerignore)
+git ls-files -z --cached --others --exclude-standard -- .dockerignore Dockerfile "${allowed[@]}" |
   xargs -0 -I{} cp --parents {} "$ctx/"
 cat >"$ctx/app/src/ci-injected-failure.test.ts" <<'TS'
 describe('injected by .ci/steps/docker.sh', () => {
