@@ -52,6 +52,19 @@ const addonVersion = z
   .string({ error: ADDON_VERSION })
   .regex(/^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$/, ADDON_VERSION);
 
+/** Refs an OIDC trust policy allows: exact refs or tag prefixes, as the XRDs' CEL rule (RELEASE_REF_PATTERN). */
+const releaseRefs = z
+  .array(
+    z
+      .string()
+      .regex(
+        new RegExp(RELEASE_REF_PATTERN),
+        'an exact ref (refs/heads/<branch>, refs/tags/<tag>) or a tag prefix refs/tags/<prefix>* (IAM wildcards also match "/", so branch patterns are refused)',
+      ),
+  )
+  .min(1)
+  .max(MAX_RELEASE_REFS);
+
 export const imageTagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export const imageDigestPattern = /^sha256:[a-f0-9]{64}$/;
 
@@ -217,17 +230,7 @@ export const environmentSchema = z
                   .max(255)
                   .regex(new RegExp(GITHUB_WORKFLOW_PATTERN), '.github/workflows/<file>.yml'),
                 /** Refs the workflow may run from: exact refs, or a tag prefix `refs/tags/<prefix>*`. */
-                releaseRefs: z
-                  .array(
-                    z
-                      .string()
-                      .regex(
-                        new RegExp(RELEASE_REF_PATTERN),
-                        'an exact ref (refs/heads/<branch>, refs/tags/<tag>) or a tag prefix refs/tags/<prefix>* (IAM wildcards also match "/", so branch patterns are refused)',
-                      ),
-                  )
-                  .min(1)
-                  .max(MAX_RELEASE_REFS),
+                releaseRefs,
               })
               .strict(),
           )
@@ -255,17 +258,7 @@ export const environmentSchema = z
         /** Workflow file whose jobs may check, e.g. `.github/workflows/promote.yml`. */
         workflow: z.string().max(255).regex(new RegExp(GITHUB_WORKFLOW_PATTERN), '.github/workflows/<file>.yml'),
         /** Refs that workflow may run from (exact refs, or a tag prefix `refs/tags/<prefix>*`). */
-        refs: z
-          .array(
-            z
-              .string()
-              .regex(
-                new RegExp(RELEASE_REF_PATTERN),
-                'an exact ref (refs/heads/<branch>, refs/tags/<tag>) or a tag prefix refs/tags/<prefix>* (IAM wildcards also match "/", so branch patterns are refused)',
-              ),
-          )
-          .min(1)
-          .max(MAX_RELEASE_REFS),
+        refs: releaseRefs,
       })
       .strict()
       .optional(),

@@ -5,8 +5,7 @@ import {
   GITHUB_ENVIRONMENT_PATTERN,
   GITHUB_WORKFLOW_PATTERN,
   MAX_RELEASE_REFS,
-  RELEASE_REF_PATTERN,
-  RELEASE_REF_RULE,
+  releaseRefsField,
 } from './repository-fields';
 
 /** The most repositories one grant names: the registry and role policy templates have one variant per count. */
@@ -73,21 +72,7 @@ export const registryReplicationGrantFields = {
             patternHint: '.github/workflows/<file>.yml',
             maxLength: 255,
           },
-          allowedRefs: {
-            type: 'array',
-            description: `Git refs the workflow may run from, e.g. refs/heads/main. At most ${MAX_RELEASE_REFS}.`,
-            items: {
-              type: 'string',
-              description: 'An exact git ref (refs/heads/<branch>, refs/tags/<tag>) or a tag prefix refs/tags/<prefix>*.',
-              pattern: '^refs/(heads|tags)/[A-Za-z0-9_./*-]+$',
-              patternHint: 'refs/heads/<branch> or refs/tags/<tag or prefix*>',
-              maxLength: 255,
-            },
-            minItems: 1,
-            maxItems: MAX_RELEASE_REFS,
-            listType: 'set',
-            validations: [{ rule: `self.all(r, r.matches('${RELEASE_REF_PATTERN}'))`, message: RELEASE_REF_RULE }],
-          },
+          allowedRefs: releaseRefsField(`Git refs the workflow may run from, e.g. refs/heads/main. At most ${MAX_RELEASE_REFS}.`),
         },
       },
     },

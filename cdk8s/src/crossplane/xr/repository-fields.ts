@@ -23,6 +23,34 @@ export const GITHUB_WORKFLOW_PATTERN = '^[.]github/workflows/[A-Za-z0-9_.-]+[.]y
 /** An ECR repository name. */
 export const ECR_REPOSITORY_NAME_PATTERN = '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$';
 
+/**
+ * A list of git refs an OIDC trust policy allows: exact refs or tag prefixes only (the CEL rule), at most
+ * MAX_RELEASE_REFS. One definition for every XR field that lists release refs.
+ */
+export function releaseRefsField(description: string) {
+  return {
+    type: 'array',
+    description,
+    items: {
+      type: 'string',
+      description: 'An exact git ref (refs/heads/<branch>, refs/tags/<tag>) or a tag prefix refs/tags/<prefix>*.',
+      pattern: '^refs/(heads|tags)/[A-Za-z0-9_./*-]+$',
+      patternHint: 'refs/heads/<branch> or refs/tags/<tag or prefix*>',
+      // Bounded so the API server's CEL cost estimate of the list rule below stays small.
+      maxLength: 255,
+    },
+    minItems: 1,
+    maxItems: MAX_RELEASE_REFS,
+    listType: 'set',
+    validations: [
+      {
+        rule: `self.all(r, r.matches('${RELEASE_REF_PATTERN}'))`,
+        message: RELEASE_REF_RULE,
+      },
+    ],
+  } as const;
+}
+
 /** The user-facing fields of the `Repository` XR (an ECR repository and the GitHub Actions role that pushes to it). */
 export const repositoryFields = {
   region: awsRegionField,
@@ -63,27 +91,9 @@ export const repositoryFields = {
         patternHint: '.github/workflows/<file>.yml',
         maxLength: 255,
       },
-      allowedRefs: {
-        type: 'array',
-        description: `Git refs the workflow may run from (the ref of job_workflow_ref), e.g. refs/heads/main or refs/tags/v*. At most ${MAX_RELEASE_REFS}.`,
-        items: {
-          type: 'string',
-          description: 'An exact git ref (refs/heads/<branch>, refs/tags/<tag>) or a tag prefix refs/tags/<prefix>*.',
-          pattern: '^refs/(heads|tags)/[A-Za-z0-9_./*-]+$',
-          patternHint: 'refs/heads/<branch> or refs/tags/<tag or prefix*>',
-          // Bounded so the API server's CEL cost estimate of the list rule below stays small.
-          maxLength: 255,
-        },
-        minItems: 1,
-        maxItems: MAX_RELEASE_REFS,
-        listType: 'set',
-        validations: [
-          {
-            rule: `self.all(r, r.matches('${RELEASE_REF_PATTERN}'))`,
-            message: RELEASE_REF_RULE,
-          },
-        ],
-      },
+      allowedRefs: releaseRefsField(
+        `Git refs the workflow may run from (the ref of job_workflow_ref), e.g. refs/heads/main or refs/tags/v*. At most ${MAX_RELEASE_REFS}.`,
+      ),
     },
   },
   pushRoleName: {
