@@ -6,16 +6,19 @@ import { renderArgoApps, rootApplication, PLATFORM_REPOSITORY } from './index';
 
 const repoRoot = resolve(__dirname, '../../..');
 const bootstrap = resolve(repoRoot, 'argocd/bootstrap');
-const kustomization = parse(readFileSync(resolve(bootstrap, 'kustomization.yaml'), 'utf8')) as {
+const text = readFileSync(resolve(bootstrap, 'kustomization.yaml'), 'utf8');
+const kustomization = parse(text) as {
   namespace: string;
   resources: string[];
   patches: Array<{ path: string }>;
 };
 
 describe('argocd/bootstrap', () => {
-  it('installs Argo CD from the upstream manifest pinned to a v3.5 release tag', () => {
+  it('installs Argo CD from the upstream manifest pinned by commit, a v3.5 release named beside it', () => {
     const remote = kustomization.resources.filter((r) => r.startsWith('https://'));
-    expect(remote).toEqual([expect.stringMatching(/\/argoproj\/argo-cd\/v3\.5\.\d+\/manifests\/install\.yaml$/)]);
+    expect(remote).toEqual([expect.stringMatching(/\/argoproj\/argo-cd\/[0-9a-f]{40}\/manifests\/install\.yaml$/)]);
+    // The version the engine suite checks against engines/argocd-release/go.mod (cli/src/engines/bootstrap.ts).
+    expect(text).toMatch(/\/manifests\/install\.yaml # v3\.5\.\d+$/m);
   });
 
   it('includes its namespace, the generated apps and the argocd-cm patch, all of which exist', () => {

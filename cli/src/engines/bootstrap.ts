@@ -8,9 +8,12 @@ import { loadYaml } from './sync-order';
 
 export const ARGOCD_MODULE = 'github.com/argoproj/argo-cd/v3';
 
-/** The remote install manifest argocd/bootstrap/kustomization.yaml names, and the Argo CD version in it. */
+/**
+ * The remote install manifest argocd/bootstrap/kustomization.yaml names, pinned by commit, with the Argo CD version
+ * of that commit in a comment after it.
+ */
 const INSTALL_URL =
-  /^(\s*-\s*)(https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/(v[0-9][^/]*)\/manifests\/install\.yaml)\s*$/m;
+  /^(\s*-\s*)https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/[0-9a-f]{40}\/manifests\/install\.yaml\s*#\s*(v\S+)\s*$/m;
 
 /**
  * `kustomize build argocd/bootstrap` with the real kustomize, offline: the install.yaml the kustomization names
@@ -26,10 +29,14 @@ export async function buildBootstrap(engines: Engines, repoRoot: string): Promis
     const kustomization = join(tmp, 'argocd', 'bootstrap', 'kustomization.yaml');
     const text = readFileSync(kustomization, 'utf8');
     const m = INSTALL_URL.exec(text);
-    if (m === null) throw new Error('argocd/bootstrap/kustomization.yaml names no Argo CD install.yaml release URL');
-    if (m[3] !== pinned) {
+    if (m === null) {
       throw new Error(
-        `argocd/bootstrap installs Argo CD ${m[3]}, but engines/argocd-release pins ${pinned}: move both together`,
+        'argocd/bootstrap/kustomization.yaml names no Argo CD install.yaml pinned by commit, with its version in a comment',
+      );
+    }
+    if (m[2] !== pinned) {
+      throw new Error(
+        `argocd/bootstrap installs Argo CD ${m[2]}, but engines/argocd-release pins ${pinned}: move both together`,
       );
     }
     cpSync(join(moduleDir, 'manifests', 'install.yaml'), join(tmp, 'argocd', 'bootstrap', 'upstream-install.yaml'));
