@@ -13,12 +13,19 @@ export const awsRegionField = {
   validations: [immutable('region', 'resources cannot move between regions')],
 } as const satisfies StringField;
 
+/** A 12-digit AWS account id, with what this one is. */
+export function accountIdField(description: string) {
+  return {
+    type: 'string',
+    description,
+    pattern: '^[0-9]{12}$',
+    patternHint: 'a 12-digit AWS account id',
+    maxLength: 12,
+  } as const satisfies StringField;
+}
+
 export const awsAccountIdField = {
-  type: 'string',
-  description: 'The 12-digit AWS account that owns the resources (used in IAM ARNs).',
-  pattern: '^[0-9]{12}$',
-  patternHint: 'a 12-digit AWS account id',
-  maxLength: 12,
+  ...accountIdField('The 12-digit AWS account that owns the resources (used in IAM ARNs).'),
   validations: [immutable('awsAccountId', 'resources cannot move between accounts')],
 } as const satisfies StringField;
 

@@ -1,4 +1,4 @@
-import { awsAccountIdField, awsRegionField, deletionPolicyField } from './common-fields';
+import { accountIdField, awsAccountIdField, awsRegionField, deletionPolicyField } from './common-fields';
 import type { Fields, SpecOf } from './fields';
 import { ECR_REPOSITORY_NAME_PATTERN } from './repository-fields';
 
@@ -22,13 +22,7 @@ export const registryReplicationFields = {
       type: 'object',
       description: 'One destination registry.',
       properties: {
-        registryId: {
-          type: 'string',
-          description: 'The destination AWS account (its registry id).',
-          pattern: '^[0-9]{12}$',
-          patternHint: 'a 12-digit AWS account id',
-          maxLength: 12,
-        },
+        registryId: accountIdField('The destination AWS account (its registry id).'),
         region: { ...awsRegionField, description: 'Region of the destination registry, e.g. eu-west-1.', validations: [] },
       },
     },

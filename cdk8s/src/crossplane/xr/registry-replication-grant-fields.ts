@@ -1,4 +1,4 @@
-import { awsAccountIdField, awsRegionField, deletionPolicyField, immutable } from './common-fields';
+import { accountIdField, awsAccountIdField, awsRegionField, deletionPolicyField, immutable } from './common-fields';
 import type { Fields, SpecOf } from './fields';
 import {
   ECR_REPOSITORY_NAME_PATTERN,
@@ -19,13 +19,7 @@ export const MAX_GRANTED_REPOSITORIES = 5;
 export const registryReplicationGrantFields = {
   region: awsRegionField,
   awsAccountId: awsAccountIdField,
-  sourceAccountId: {
-    type: 'string',
-    description: 'The one AWS account whose registry may replicate into this one (the registry CI pushes to).',
-    pattern: '^[0-9]{12}$',
-    patternHint: 'a 12-digit AWS account id',
-    maxLength: 12,
-  },
+  sourceAccountId: accountIdField('The one AWS account whose registry may replicate into this one (the registry CI pushes to).'),
   repositoryNames: {
     type: 'array',
     description: `Repositories of this registry that accept replicated images (composed by Repository XRs; no ecr:CreateRepository is granted, so replication never creates a repository with ECR's defaults). At most ${MAX_GRANTED_REPOSITORIES}.`,
