@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GRAFANA_NAMESPACE } from './constants';
 import { quantityValue } from './quantity';
 import {
   GITHUB_ENVIRONMENT_PATTERN,
@@ -105,8 +106,7 @@ const resourcesSchema = z
   })
   .strict();
 
-/** Where Grafana, the Graphite web UI's one client, runs unless an environment says otherwise. */
-export const GRAFANA_NAMESPACE = 'monitoring';
+export { GRAFANA_NAMESPACE };
 
 export const environmentSchema = z
   .object({

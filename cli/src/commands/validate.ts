@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentConfigError } from '@metrics-platform/cdk8s/lib/config';
+import { EnvironmentConfigError } from '@metrics-platform/cdk8s/lib/config/errors';
 import { scanArgs } from '../util/args';
 import { CliError, UsageError } from '../util/errors';
 import {

@@ -1,5 +1,7 @@
-import { celEnv, isCelError, parse, plan, type CelResult } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
+import { dirname } from 'node:path';
+import type * as Cel from '@bufbuild/cel';
+import type { CelResult } from '@bufbuild/cel';
+import type * as CelExt from '@bufbuild/cel/ext';
 
 /**
  * Evaluates the CEL rules of `x-kubernetes-validations` the way the API server does on create, with
@@ -27,14 +29,61 @@ export type CelOutcome =
 
 type Program = (ctx: Record<string, unknown>) => CelResult;
 
-const env = celEnv({ funcs: strings });
+interface Matcher {
+  test(text: string): boolean;
+}
+
+/**
+ * The RE2 engine @bufbuild/cel itself uses (its own dependency, resolved from it), with each pattern compiled
+ * once: CEL's `matches()` compiles its pattern on every call otherwise, and compiling was most of the CEL time of
+ * a validate run. A pattern that does not compile is not cached: it throws again, as it would have.
+ */
+function cachingRe2(): { compile(pattern: string): Matcher } {
+  const from = dirname(require.resolve('@bufbuild/cel'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- @bufbuild/cel's own RE2, loaded with it
+  const { RE2JS } = require(require.resolve('@bufbuild/re2', { paths: [from] })) as {
+    RE2JS: { compile(pattern: string): Matcher };
+  };
+  const compiled = new Map<string, Matcher>();
+  return {
+    compile(pattern: string): Matcher {
+      let m = compiled.get(pattern);
+      if (m === undefined) {
+        m = RE2JS.compile(pattern);
+        compiled.set(pattern, m);
+      }
+      return m;
+    },
+  };
+}
+
+interface Runtime {
+  readonly env: Cel.CelEnv;
+  readonly lib: typeof Cel;
+}
+
+let runtime: Runtime | undefined;
+
+/** @bufbuild/cel, loaded when the first rule is evaluated (~0.1 s to load; many runs evaluate none). */
+function cel(): Runtime {
+  if (runtime === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy CJS load; import() would need '.js' paths jest cannot resolve
+    const lib = require('@bufbuild/cel') as typeof Cel;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy CJS load
+    const { strings } = require('@bufbuild/cel/ext') as typeof CelExt;
+    runtime = { lib, env: lib.celEnv({ funcs: strings, re2: cachingRe2() }) };
+  }
+  return runtime;
+}
+
 const programs = new Map<string, Program | Error>();
 
 function compile(expr: string): Program | Error {
   let p = programs.get(expr);
   if (p === undefined) {
+    const { lib, env } = cel();
     try {
-      p = plan(env, parse(expr)) as Program;
+      p = lib.plan(env, lib.parse(expr)) as Program;
     } catch (err) {
       p = err instanceof Error ? err : new Error(String(err));
     }
@@ -106,7 +155,7 @@ export function evaluateRule(rule: CelRule, self: unknown, schema: Schema | unde
   const result = program({ self: toCelValue(self, schema) });
   if (result === true) return { kind: 'pass' };
   const fieldPath = rule.fieldPath;
-  if (isCelError(result)) {
+  if (cel().lib.isCelError(result)) {
     // Reading an absent field without has() is an evaluation error the API server reports as invalid.
     if (RUNTIME_DATA_ERRORS.test(result.message))
       return { kind: 'fail', message: `CEL rule failed to evaluate (${result.message}): ${rule.rule}`, fieldPath };

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { writeFileAtomic } from '../util/atomic';
+import { yamlLibrary } from './yaml-documents';
 
 /**
  * Parses a CRD file, through a content-addressed cache of its JSON form. Parsing YAML is most of a validate run
@@ -29,7 +29,7 @@ export function parseCrdFile(file: string, text: string, cacheDir: string | unde
     }
   }
   const docs: unknown[] = [];
-  for (const doc of parseAllDocuments(text)) {
+  for (const doc of yamlLibrary().parseAllDocuments(text)) {
     if (doc.errors.length > 0)
       throw new CrdYamlError(`${file}: not valid YAML: ${doc.errors[0]?.message ?? 'parse error'}`);
     const value: unknown = doc.toJS();

@@ -1,4 +1,4 @@
-import { GRAFANA_NAMESPACE } from '@metrics-platform/cdk8s/lib/config';
+import { GRAFANA_NAMESPACE } from '@metrics-platform/cdk8s/lib/config/constants';
 import type { SourcedObject } from './load-files';
 import { asArray, asObj, asString, groupOf, kindOf, labelsOf, nameOf, namespaceOf, type Obj } from './objects';
 import type { Problem } from './problem';

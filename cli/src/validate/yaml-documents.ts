@@ -1,5 +1,17 @@
-import { parseAllDocuments } from 'yaml';
+import type * as Yaml from 'yaml';
 import { loadAllFast } from './js-yaml-core';
+
+let loadedYaml: typeof Yaml | undefined;
+
+/**
+ * The `yaml` library, loaded on first use: it costs ~70 ms to load and most runs never need it (js-yaml reads
+ * clean documents; the `yaml` library reads the rest and reports errors with their positions).
+ */
+export function yamlLibrary(): typeof Yaml {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy CJS load; import() would need '.js' paths jest cannot resolve
+  loadedYaml ??= require('yaml') as typeof Yaml;
+  return loadedYaml;
+}
 
 /** One document of a YAML file: its value, or the parser's errors (one line each, with line and column). */
 export type ParsedDocument =
@@ -10,11 +22,13 @@ const TO_JS_OPTIONS = { maxAliasCount: 100 } as const;
 
 /** Parses every document of `text` as one file, exactly as reported to users (errors with file positions). */
 export function parseFileDocuments(text: string): ParsedDocument[] {
-  return parseAllDocuments(text, PARSE_OPTIONS).map((doc) =>
-    doc.errors.length > 0
-      ? { errors: doc.errors.map((e) => e.message.split('\n')[0] ?? '') }
-      : { value: doc.toJS(TO_JS_OPTIONS) },
-  );
+  return yamlLibrary()
+    .parseAllDocuments(text, PARSE_OPTIONS)
+    .map((doc) =>
+      doc.errors.length > 0
+        ? { errors: doc.errors.map((e) => e.message.split('\n')[0] ?? '') }
+        : { value: doc.toJS(TO_JS_OPTIONS) },
+    );
 }
 
 /** A line that starts a document and holds nothing else (`---`, maybe a comment): where a file may be cut. */
@@ -74,7 +88,7 @@ function cleanMappings(piece: string): unknown[] | undefined {
   const fast = loadAllFast(piece);
   if (fast !== undefined && fast.every(isMappingOrNothing)) return fast;
   const values: unknown[] = [];
-  for (const doc of parseAllDocuments(piece, PARSE_OPTIONS)) {
+  for (const doc of yamlLibrary().parseAllDocuments(piece, PARSE_OPTIONS)) {
     if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
     let value: unknown;
     try {
