@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { userCrdJsonCacheDir } from '../schemas/cache-dir';
 import { withBuiltinEnums } from './builtin-enums';
 import { CrdYamlError, parseCrdFile } from './crd-json-cache';
-import { applyDefaults } from './defaults';
+import { withDefaults } from './defaults';
 import { describe } from './describe';
 import type { SchemaProblem } from './problem';
 import { validateAgainst } from './schema-walker';
@@ -260,11 +260,11 @@ export class SchemaRegistry {
     const entry = this.entry(apiVersion as string, kind as string);
     if (entry === undefined)
       return [{ path: '', message: this.unknownKindMessage(apiVersion as string, kind as string) }];
-    // Defaults are applied to a copy: validation never changes the caller's object. The API server applies a
-    // CRD's defaults before validation and CEL (e.g. managementPolicies: ["*"]).
-    const copy = structuredClone(object);
-    if (entry.definition === undefined) applyDefaults(copy, entry.schema);
-    const problems = validateAgainst(this.preparedSchema(entry), copy, {
+    // The API server applies a CRD's defaults before validation and CEL (e.g. managementPolicies: ["*"]). They are
+    // applied copy-on-write: validation never changes the caller's object (which loadFiles may share between
+    // identical documents), and an object with nothing to default is walked as it is.
+    const data = entry.definition === undefined ? withDefaults(object, entry.schema) : object;
+    const problems = validateAgainst(this.preparedSchema(entry), data, {
       definitions: this.k8sDefinitions,
       allowMissingRequired: opts.allowMissingRequired === true,
       structural: entry.definition === undefined,
