@@ -172,6 +172,8 @@ describe('SchemaRegistry: pinned CRDs', () => {
     ]);
     // Observe-only resources need no policy: the rule's managementPolicies guard.
     expect(registry.validate({ ...policy, spec: { ...policy.spec, managementPolicies: ['Observe'] } })).toEqual([]);
+    // the defaults were applied to a copy: the caller's object (maybe shared by identical documents) is unchanged
+    expect(policy.spec).toEqual({ forProvider: { region: 'eu-west-1', repository: 'app' } });
   });
 
   it('makes CRD schemas strict and checks metadata as ObjectMeta', () => {
