@@ -46,6 +46,59 @@ const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
  */
 const NOT_FOR_JS_YAML = /(?:^|[\s,[{])(?:![^\s]|\?(?:[ \t]|$)|(?:~|null|Null|NULL)?[ \t]*:(?:[ \t]|$))/m;
 
+/** `\s` of a regular expression. */
+const WHITESPACE = /\s/;
+
+/** Whether the character code `c` is matched by `\s`. */
+function isWhitespace(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return WHITESPACE.test(text[i] as string);
+}
+
+/** Whether the character at `i` may come before an indicator in NOT_FOR_JS_YAML: `^` or `[\s,[{]`. */
+function boundaryBefore(text: string, i: number): boolean {
+  if (i < 0) return true;
+  const c = text.charCodeAt(i);
+  return c === 44 /* , */ || c === 91 /* [ */ || c === 123 /* { */ || isWhitespace(text, i);
+}
+
+/** Whether position `i` is a `$` of a multi-line regular expression or holds a space or tab. */
+function blankAfter(text: string, i: number): boolean {
+  if (i >= text.length) return true;
+  const c = text.charCodeAt(i);
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/**
+ * Whether NOT_FOR_JS_YAML matches `text`, found by looking at each `!`, `?` and `:` instead of trying the
+ * expression at every position (a fifth of the time on rendered manifests). Tested against the expression.
+ */
+export function notForJsYaml(text: string): boolean {
+  // a tag: `!` then a non-blank, after a boundary
+  for (let i = text.indexOf('!'); i >= 0; i = text.indexOf('!', i + 1))
+    if (i + 1 < text.length && !isWhitespace(text, i + 1) && boundaryBefore(text, i - 1)) return true;
+  // a complex key: `?` then a blank or the end of the line, after a boundary
+  for (let i = text.indexOf('?'); i >= 0; i = text.indexOf('?', i + 1))
+    if (blankAfter(text, i + 1) && boundaryBefore(text, i - 1)) return true;
+  // a null or empty key: `:` then a blank or the end of the line, after a boundary, maybe a null word between
+  // (spaces between would be a boundary themselves)
+  for (let i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) {
+    if (!blankAfter(text, i + 1)) continue;
+    if (boundaryBefore(text, i - 1)) return true;
+    const last = text.charCodeAt(i - 1);
+    if (last === 126 /* ~ */ && boundaryBefore(text, i - 2)) return true;
+    if ((last === 108 /* l */ || last === 76) /* L */ && i >= 4) {
+      const word = text.slice(i - 4, i);
+      if ((word === 'null' || word === 'Null' || word === 'NULL') && boundaryBefore(text, i - 5)) return true;
+    }
+  }
+  return false;
+}
+
+/** NOT_FOR_JS_YAML itself, the reference `notForJsYaml` is tested against. */
+export const NOT_FOR_JS_YAML_REFERENCE = NOT_FOR_JS_YAML;
+
 /** Thrown from js-yaml's listener at the first anchor: the `yaml` library bounds alias expansion, js-yaml does not. */
 class AnchorFound extends Error {}
 
@@ -58,9 +111,11 @@ function refuseAnchors(event: string, state: { anchor?: string | null }): void {
  * the same way and they parse without error; otherwise undefined (the caller parses with the `yaml` library).
  */
 export function loadAllFast(text: string): unknown[] | undefined {
-  if (NOT_FOR_JS_YAML.test(text)) return undefined;
+  if (notForJsYaml(text)) return undefined;
+  // without an `&` there is no anchor: no need to listen to every node
+  const listener = text.includes('&') ? (refuseAnchors as LoadOptions['listener']) : undefined;
   try {
-    return loadAll(text, undefined, { schema: CORE_SCHEMA, listener: refuseAnchors as LoadOptions['listener'] });
+    return loadAll(text, undefined, { schema: CORE_SCHEMA, listener });
   } catch {
     return undefined; // an anchor, a syntax error, a duplicate key: the `yaml` library reads it and reports errors
   }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadAllFast } from './js-yaml-core';
+import { loadAllFast, NOT_FOR_JS_YAML_REFERENCE, notForJsYaml } from './js-yaml-core';
 import { yamlFilesUnder } from './load-files';
-import { DocumentCache, parseFileDocuments } from './yaml-documents';
+import { cut, DocumentCache, hasDirective, parseFileDocuments } from './yaml-documents';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 
@@ -131,5 +131,108 @@ describe('loadAllFast (js-yaml with the core schema of the yaml library)', () =>
     }
     // the fast path is the common one, or this saves nothing
     expect(fast / files.length).toBeGreaterThan(0.9);
+  });
+});
+
+describe('the scans that replace regular expressions over whole files', () => {
+  /** What `cut` replaces: every match of the document start line, by a regular expression. */
+  const referenceCut = (text: string): string[] => {
+    const pieces: string[] = [];
+    let from = 0;
+    for (const m of text.matchAll(/^---[ \t]*(?:#[^\n]*)?\r?$/gm)) {
+      if (m.index > from) pieces.push(text.slice(from, m.index));
+      from = m.index;
+    }
+    if (from < text.length) pieces.push(text.slice(from));
+    return pieces;
+  };
+
+  /** Texts made of the characters the scans look at, from a fixed seed (the same texts every run). */
+  function* randomTexts(count: number): Generator<string> {
+    const alphabet = [...' \t\n\r:!?~,[{}ablnuLNU-#%\u00a0\u2028\u2029', 'null', 'Null', 'NULL', '---', '\n---\n'];
+    let seed = 42;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let i = 0; i < count; i++) {
+      let text = '';
+      const length = next(24);
+      for (let j = 0; j < length; j++) text += alphabet[next(alphabet.length)] as string;
+      yield text;
+    }
+  }
+
+  const edgeCases = [
+    '',
+    '---',
+    '---\n',
+    'a: 1\n---\nb: 2\n',
+    '---  # c\r\na: 1\r\n--- \n',
+    'a: ----\n----\n---x\n --- \n---\n',
+    'a: 1\r---\rb: 2',
+    'x\u2028---\u2028y',
+    '%YAML 1.2\n---\n',
+    'a: 1\n%x',
+    'a: 1\r%x',
+    'a\u2029%',
+    '!tag x',
+    'a: !x',
+    'a: b!c',
+    'a: !',
+    '? a',
+    'a?',
+    'a: ? ',
+    ': x',
+    'a:\n  - : 1',
+    '~: 1',
+    'a ~: 1',
+    'xnull: 1',
+    '{null: 1}',
+    '[Null:',
+    'NULL:',
+    'a\u00a0: 1',
+    'a\u00a0!b',
+    'key: value',
+    'url: http://x',
+  ];
+
+  /** The texts on which `fast` and `reference` disagree (none, or the first ten). */
+  const disagreements = <T>(texts: Iterable<string>, fast: (t: string) => T, reference: (t: string) => T) => {
+    const out: { text: string; fast: T; reference: T }[] = [];
+    for (const text of texts) {
+      const f = fast(text);
+      const r = reference(text);
+      if (JSON.stringify(f) !== JSON.stringify(r) && out.length < 10) out.push({ text, fast: f, reference: r });
+    }
+    return out;
+  };
+
+  it('cuts at the document start lines the regular expression finds', () => {
+    expect(disagreements([...edgeCases, ...randomTexts(20000)], cut, referenceCut)).toEqual([]);
+  });
+
+  it('finds a directive line exactly where /^%/m does', () => {
+    expect(disagreements([...edgeCases, ...randomTexts(20000)], hasDirective, (t) => /^%/m.test(t))).toEqual([]);
+  });
+
+  it('finds what only the yaml library may read exactly where NOT_FOR_JS_YAML does', () => {
+    const texts = [...edgeCases, ...randomTexts(20000)];
+    expect(disagreements(texts, notForJsYaml, (t) => NOT_FOR_JS_YAML_REFERENCE.test(t))).toEqual([]);
+    // both answers occur often enough for the comparison to mean something
+    const matched = texts.filter((t) => NOT_FOR_JS_YAML_REFERENCE.test(t)).length;
+    expect(matched).toBeGreaterThan(1000);
+    expect(matched).toBeLessThan(19000);
+  });
+
+  it("agrees with the regular expressions on every YAML file of this repository's generated trees", () => {
+    const files = ['dist', 'crossplane', 'argocd'].flatMap((d) => yamlFilesUnder(join(REPO_ROOT, d)));
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      expect({ file, pieces: cut(text) }).toEqual({ file, pieces: referenceCut(text) });
+      expect({ file, directive: hasDirective(text) }).toEqual({ file, directive: /^%/m.test(text) });
+      for (const piece of cut(text))
+        expect({ file, fast: notForJsYaml(piece) }).toEqual({ file, fast: NOT_FOR_JS_YAML_REFERENCE.test(piece) });
+    }
   });
 });

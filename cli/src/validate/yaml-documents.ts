@@ -33,6 +33,8 @@ export function parseFileDocuments(text: string): ParsedDocument[] {
 
 /** A line that starts a document and holds nothing else (`---`, maybe a comment): where a file may be cut. */
 const DOCUMENT_START = /^---[ \t]*(?:#[^\n]*)?\r?$/gm;
+/** DOCUMENT_START at one position (sticky), for the candidates `cut` finds. */
+const DOCUMENT_LINE = new RegExp(DOCUMENT_START.source, 'my');
 
 /**
  * Parses YAML files document by document, each distinct document text once: a rendered platform repeats the same
@@ -53,7 +55,7 @@ export class DocumentCache {
   }
 
   parse(text: string): ParsedDocument[] {
-    if (/^%/m.test(text)) return parseFileDocuments(text);
+    if (hasDirective(text)) return parseFileDocuments(text);
     const values: unknown[] = [];
     for (const piece of cut(text)) {
       let parsed = this.pieces.get(piece);
@@ -68,13 +70,30 @@ export class DocumentCache {
   }
 }
 
-/** The pieces of `text`, each from a document start line to the next. */
-function cut(text: string): string[] {
+/**
+ * Whether a line of `text` starts with `%` (a directive, or what the `yaml` library would read as one): `/^%/m`,
+ * without a regular expression trying every position of a large file.
+ */
+export function hasDirective(text: string): boolean {
+  return (
+    text.startsWith('%') ||
+    text.includes('\n%') ||
+    text.includes('\r%') ||
+    text.includes('\u2028%') ||
+    text.includes('\u2029%')
+  );
+}
+
+/** The pieces of `text`, each from a document start line (DOCUMENT_START) to the next. */
+export function cut(text: string): string[] {
   const pieces: string[] = [];
   let from = 0;
-  for (const m of text.matchAll(DOCUMENT_START)) {
-    if (m.index > from) pieces.push(text.slice(from, m.index));
-    from = m.index;
+  // Candidates are the `---` of the text; DOCUMENT_LINE, anchored at one, says whether it starts such a line.
+  for (let at = text.indexOf('---'); at >= 0; at = text.indexOf('---', at + 3)) {
+    DOCUMENT_LINE.lastIndex = at;
+    if (!DOCUMENT_LINE.test(text)) continue;
+    if (at > from) pieces.push(text.slice(from, at));
+    from = at;
   }
   if (from < text.length) pieces.push(text.slice(from));
   return pieces;
