@@ -75,13 +75,14 @@ export function checkCrossObject(objects: readonly SourcedObject[]): Problem[] {
     byGroup.set(s.group, list);
   }
   const allNamespaces = new Set(objects.filter((s) => kindOf(s.object) === 'Namespace').map((s) => nameOf(s.object)));
+  const knownNamespaces = new Set([...allNamespaces, ...Object.keys(EXTERNALLY_CREATED_NAMESPACES)]);
   const problems: Problem[] = [];
   for (const [name, list] of byGroup) {
     const g = new Group(name, list);
     problems.push(...collisions(g));
     problems.push(...namespacesExist(g, allNamespaces));
     problems.push(...serviceSelectors(g));
-    problems.push(...networkPolicySelectors(g, allNamespaces));
+    problems.push(...networkPolicySelectors(g, knownNamespaces));
     problems.push(...disruptionBudgetsAndAutoscalers(g));
     problems.push(...podReferences(g));
     problems.push(...storageClasses(g));
@@ -183,9 +184,9 @@ function namespaceCandidates(selector: unknown, known: ReadonlySet<string>): str
   return [...known];
 }
 
-function networkPolicySelectors(g: Group, allNamespaces: Set<string>): Problem[] {
+/** `knownNamespaces`: every Namespace of the input and EXTERNALLY_CREATED_NAMESPACES. */
+function networkPolicySelectors(g: Group, knownNamespaces: ReadonlySet<string>): Problem[] {
   const out: Problem[] = [];
-  const knownNamespaces = new Set([...allNamespaces, ...Object.keys(EXTERNALLY_CREATED_NAMESPACES)]);
   for (const s of g.objects) {
     if (kindOf(s.object) !== 'NetworkPolicy' || s.object.apiVersion !== 'networking.k8s.io/v1') continue;
     const spec = asObj(s.object.spec);

@@ -94,12 +94,27 @@ function push(ctx: Ctx, path: string, message: string, severity?: 'warning'): vo
   ctx.problems.push(severity === undefined ? { path: path || '-', message } : { path: path || '-', message, severity });
 }
 
+/** Per `definitions` object, each `$ref` resolved so far (null: cannot be resolved). */
+const resolvedRefs = new WeakMap<Schema, Map<string, Schema | null>>();
+
 function resolve(schema: Schema, ctx: Ctx): Schema | undefined {
   const ref = schema.$ref;
   if (typeof ref !== 'string') return schema;
-  const name = ref.startsWith('#/definitions/') ? ref.slice('#/definitions/'.length) : undefined;
-  const target = name === undefined ? undefined : ctx.definitions?.[name];
-  return isObject(target) ? target : undefined;
+  const definitions = ctx.definitions;
+  if (definitions === undefined) return undefined;
+  let refs = resolvedRefs.get(definitions);
+  if (refs === undefined) {
+    refs = new Map();
+    resolvedRefs.set(definitions, refs);
+  }
+  let target = refs.get(ref);
+  if (target === undefined) {
+    const name = ref.startsWith('#/definitions/') ? ref.slice('#/definitions/'.length) : undefined;
+    const found = name === undefined ? undefined : definitions[name];
+    target = isObject(found) ? found : null;
+    refs.set(ref, target);
+  }
+  return target ?? undefined;
 }
 
 /** Validates `data` at `path` against `schema`, appending problems. `closed` is false inside logic branches. */
@@ -144,11 +159,14 @@ function walk(raw: Schema, data: unknown, path: string, parent: Ctx, closed: boo
 }
 
 function checkString(schema: Schema, data: string, path: string, ctx: Ctx): void {
-  const length = [...data].length;
-  if (typeof schema.minLength === 'number' && length < schema.minLength)
-    push(ctx, path, `got ${describe(data)}; expected at least ${schema.minLength} characters`);
-  if (typeof schema.maxLength === 'number' && length > schema.maxLength)
-    push(ctx, path, `got ${length} characters; expected at most ${schema.maxLength}`);
+  const { minLength, maxLength } = schema;
+  if (typeof minLength === 'number' || typeof maxLength === 'number') {
+    const length = [...data].length; // code points, as the API server counts
+    if (typeof minLength === 'number' && length < minLength)
+      push(ctx, path, `got ${describe(data)}; expected at least ${minLength} characters`);
+    if (typeof maxLength === 'number' && length > maxLength)
+      push(ctx, path, `got ${length} characters; expected at most ${maxLength}`);
+  }
   if (typeof schema.pattern === 'string') {
     const re = regex(schema.pattern);
     if (re instanceof Error) push(ctx, path, `pattern ${schema.pattern} not checked: ${re.message}`, 'warning');
