@@ -21,8 +21,20 @@ export function isDns1123Subdomain(s: string): boolean {
   return s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
 }
 
+/** Keys checked so far (the same label and annotation keys recur on every object; bounded). */
+const qualifiedKeys = new Map<string, boolean>();
+
 /** `prefix/name` with a DNS subdomain prefix and a 63-character name, as for label and annotation keys. */
 export function isQualifiedKey(key: string): boolean {
+  let ok = qualifiedKeys.get(key);
+  if (ok === undefined) {
+    ok = checkQualifiedKey(key);
+    if (qualifiedKeys.size < 100_000) qualifiedKeys.set(key, ok);
+  }
+  return ok;
+}
+
+function checkQualifiedKey(key: string): boolean {
   const slash = key.lastIndexOf('/');
   const name = slash < 0 ? key : key.slice(slash + 1);
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
