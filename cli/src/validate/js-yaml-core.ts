@@ -14,33 +14,44 @@ function scalar(tag: string, first: string, test: RegExp, construct: (s: string)
   });
 }
 
-const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
-  implicit: [
-    new Type('tag:yaml.org,2002:null', {
-      kind: 'scalar',
-      resolve: (s: string | null) =>
-        s === null || s === '' || ('~nN'.includes(s.charAt(0)) && /^(?:~|[Nn]ull|NULL)?$/.test(s)),
-      construct: () => null,
-    }),
-    scalar('bool', 'tTfF', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
-    scalar('int', '+-0123456789', /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, (s) =>
-      s.startsWith('0o') ? parseInt(s.slice(2), 8) : s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10),
-    ),
-    scalar(
-      'float',
-      '+-.0123456789',
-      /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/,
-      (s) =>
-        s.slice(-3).toLowerCase() === 'nan'
-          ? NaN
-          : s.slice(-3).toLowerCase() === 'inf'
-            ? s[0] === '-'
-              ? Number.NEGATIVE_INFINITY
-              : Number.POSITIVE_INFINITY
-            : parseFloat(s),
-    ),
-  ],
-});
+const IMPLICIT_TYPES = [
+  new Type('tag:yaml.org,2002:null', {
+    kind: 'scalar',
+    resolve: (s: string | null) =>
+      s === null || s === '' || ('~nN'.includes(s.charAt(0)) && /^(?:~|[Nn]ull|NULL)?$/.test(s)),
+    construct: () => null,
+  }),
+  scalar('bool', 'tTfF', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
+  scalar('int', '+-0123456789', /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, (s) =>
+    s.startsWith('0o') ? parseInt(s.slice(2), 8) : s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10),
+  ),
+  scalar(
+    'float',
+    '+-.0123456789',
+    /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/,
+    (s) =>
+      s.slice(-3).toLowerCase() === 'nan'
+        ? NaN
+        : s.slice(-3).toLowerCase() === 'inf'
+          ? s[0] === '-'
+            ? Number.NEGATIVE_INFINITY
+            : Number.POSITIVE_INFINITY
+          : parseFloat(s),
+  ),
+];
+
+const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: IMPLICIT_TYPES });
+
+/** A plain scalar as CORE_SCHEMA reads it: the first implicit type that resolves it constructs it, else a string. */
+export function resolvePlain(s: string): unknown {
+  // what no implicit type can start with (see their first characters) is a string
+  if (s !== '' && !'~nNtTfF+-.0123456789'.includes(s.charAt(0))) return s;
+  for (const type of IMPLICIT_TYPES) {
+    const t = type as unknown as { resolve(s: string): boolean; construct(s: string): unknown };
+    if (t.resolve(s)) return t.construct(s);
+  }
+  return s;
+}
 
 /**
  * Where js-yaml and the `yaml` library could disagree, so only the latter may read the text: tags (each resolves

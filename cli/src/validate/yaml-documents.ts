@@ -1,5 +1,6 @@
 import type * as Yaml from 'yaml';
-import { loadAllFast } from './js-yaml-core';
+import { loadBlockSubset } from './block-yaml';
+import { loadAllFast, notForJsYaml } from './js-yaml-core';
 
 let loadedYaml: typeof Yaml | undefined;
 
@@ -104,6 +105,8 @@ const isMappingOrNothing = (v: unknown): boolean =>
 
 /** The documents of a piece when each parses without error into a mapping or nothing; otherwise undefined. */
 function cleanMappings(piece: string): unknown[] | undefined {
+  const plain = notForJsYaml(piece) ? undefined : loadBlockSubset(piece);
+  if (plain !== undefined && plain.every(isMappingOrNothing)) return plain;
   const fast = loadAllFast(piece);
   if (fast !== undefined && fast.every(isMappingOrNothing)) return fast;
   const values: unknown[] = [];
