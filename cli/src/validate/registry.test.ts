@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { BUILTIN_ENUMS } from './builtin-enums';
@@ -319,5 +320,65 @@ describe('SchemaRegistry: XRs against the repo XRD', () => {
       'retentionDays',
     ]);
     expect(Object.keys(schema.properties.status.properties).sort()).toEqual(['conditions', 'crossplane', 'url']);
+  });
+});
+
+describe('SchemaRegistry: the cached index of CRD headers', () => {
+  const crd = (kind: string, group = 'example.org'): string =>
+    `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${kind.toLowerCase()}s.${group}\nspec:\n  group: ${group}\n  names:\n    kind: ${kind}\n    plural: ${kind.toLowerCase()}s\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n`;
+
+  function schemas(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'crd-index-'));
+    mkdirSync(join(dir, 'kubernetes'));
+    const defs = readdirSync(join(schemasDir, 'kubernetes')).find((f) => f.endsWith('definitions.json')) as string;
+    symlinkSync(join(schemasDir, 'kubernetes', defs), join(dir, 'kubernetes', defs));
+    mkdirSync(join(dir, 'crds'));
+    writeFileSync(join(dir, 'crds', 'widgets.yaml'), crd('Widget'));
+    return dir;
+  }
+
+  it('is written on the first load and read on the next, until a CRD file changes', () => {
+    const dir = schemas();
+    const cache = mkdtempSync(join(tmpdir(), 'crd-cache-'));
+    expect(SchemaRegistry.load(dir, { crdJsonCache: cache }).has('example.org/v1', 'Widget')).toBe(true);
+    const index = readdirSync(cache).filter((f) => f.startsWith('index-'));
+    expect(index).toHaveLength(1);
+    const indexFile = join(cache, index[0] as string);
+    const cached = JSON.parse(readFileSync(indexFile, 'utf8')) as { headers: Record<string, { kind: string }> };
+    expect(Object.values(cached.headers)).toEqual([
+      { group: 'example.org', kind: 'Widget', scope: 'Namespaced', versions: ['v1'] },
+    ]);
+    // the next load takes the headers from the index (shown by an index that says otherwise)
+    const file = Object.keys(cached.headers)[0] as string;
+    writeFileSync(
+      indexFile,
+      JSON.stringify({ ...cached, headers: { [file]: { ...cached.headers[file], kind: 'Gadget' } } }),
+    );
+    const fromIndex = SchemaRegistry.load(dir, { crdJsonCache: cache });
+    expect(fromIndex.has('example.org/v1', 'Widget')).toBe(false);
+    // (a kind is only ever served from the parsed file: looking the indexed one up parses it)
+    expect(fromIndex.has('example.org/v1', 'Gadget')).toBe(false);
+    expect(fromIndex.has('example.org/v1', 'Widget')).toBe(true);
+    expect(fromIndex.sourceOf('example.org/v1', 'Widget')).toBe(file);
+    // a changed file is another key: scanned again, never the stale index
+    writeFileSync(join(dir, 'crds', 'widgets.yaml'), crd('Sprocket'));
+    const changed = SchemaRegistry.load(dir, { crdJsonCache: cache });
+    expect(changed.has('example.org/v1', 'Sprocket')).toBe(true);
+    expect(changed.sourceOf('example.org/v1', 'Gadget')).toBeUndefined();
+    // so is an added file
+    writeFileSync(join(dir, 'crds', 'gizmos.yaml'), crd('Gizmo'));
+    expect(SchemaRegistry.load(dir, { crdJsonCache: cache }).has('example.org/v1', 'Gizmo')).toBe(true);
+  });
+
+  it('ignores a damaged index and works without a cache', () => {
+    const dir = schemas();
+    const cache = mkdtempSync(join(tmpdir(), 'crd-cache-'));
+    SchemaRegistry.load(dir, { crdJsonCache: cache });
+    const indexFile = join(cache, readdirSync(cache).find((f) => f.startsWith('index-')) as string);
+    for (const damaged of ['{not json', '{"format":1,"headers":{}}', '{"format":0,"headers":null}']) {
+      writeFileSync(indexFile, damaged);
+      expect(SchemaRegistry.load(dir, { crdJsonCache: cache }).has('example.org/v1', 'Widget')).toBe(true);
+    }
+    expect(SchemaRegistry.load(dir, { crdJsonCache: false }).has('example.org/v1', 'Widget')).toBe(true);
   });
 });

@@ -1,6 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { userCrdJsonCacheDir } from '../schemas/cache-dir';
+import { writeFileAtomic } from '../util/atomic';
 import { withBuiltinEnums } from './builtin-enums';
 import { CrdYamlError, parseCrdFile } from './crd-json-cache';
 import { withDefaults } from './defaults';
@@ -129,9 +131,12 @@ export class SchemaRegistry {
     }
     registry.addKubernetesDefinitions(parsed, defsFile);
     const crdDir = join(schemasDir, 'crds');
-    for (const f of listDir(crdDir).sort()) {
-      if (f.endsWith('.yaml') || f.endsWith('.yml')) registry.indexCrdFile(join(crdDir, f));
-    }
+    registry.indexCrdFiles(
+      listDir(crdDir)
+        .sort()
+        .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+        .map((f) => join(crdDir, f)),
+    );
     return registry;
   }
 
@@ -292,24 +297,40 @@ export class SchemaRegistry {
   }
 
   /**
-   * Indexes a CRD file from its header (group, kind, scope, version names) without parsing the YAML: parsing
-   * every pinned CRD costs ~0.8 s, and one run needs a handful. A file the header scan cannot read is parsed.
+   * Indexes CRD files from their headers (group, kind, scope, version names) without parsing the YAML: parsing
+   * every pinned CRD costs ~0.8 s, and one run needs a handful. A file the header scan cannot read is parsed. The
+   * headers are kept in the cache directory (see crdIndexFile), so a run reads none of the 5 MB when no file
+   * changed.
    */
-  private indexCrdFile(file: string): void {
-    const text = readFileSync(file, 'utf8');
-    const header = scanCrdHeader(text);
-    if (header === undefined) {
-      this.loadCrdFile(file, text);
-      return;
+  private indexCrdFiles(files: readonly string[]): void {
+    const cacheFile = this.crdJsonCacheDir === undefined ? undefined : crdIndexFile(this.crdJsonCacheDir, files);
+    const cached = cacheFile === undefined ? undefined : readCrdIndex(cacheFile, files);
+    const headers: Record<string, CrdHeader | null> = {};
+    for (const file of files) {
+      const known = cached?.[file];
+      const text = known === undefined ? readFileSync(file, 'utf8') : undefined;
+      const header = known !== undefined ? known : text === undefined ? null : (scanCrdHeader(text) ?? null);
+      headers[file] = header;
+      if (header === null) {
+        this.loadCrdFile(file, text);
+        continue;
+      }
+      for (const version of header.versions) {
+        this.kinds.set(key(`${header.group}/${version}`, header.kind), {
+          apiVersion: `${header.group}/${version}`,
+          kind: header.kind,
+          namespaced: header.scope === 'Namespaced',
+          source: file,
+          file,
+        });
+      }
     }
-    for (const version of header.versions) {
-      this.kinds.set(key(`${header.group}/${version}`, header.kind), {
-        apiVersion: `${header.group}/${version}`,
-        kind: header.kind,
-        namespaced: header.scope === 'Namespaced',
-        source: file,
-        file,
-      });
+    if (cacheFile !== undefined && cached === undefined) {
+      try {
+        writeFileAtomic(cacheFile, JSON.stringify({ format: CRD_INDEX_FORMAT, headers }));
+      } catch {
+        // read-only home or full disk: validation still works, only slower
+      }
     }
   }
 
@@ -348,6 +369,54 @@ interface CrdHeader {
   readonly kind: string;
   readonly scope: string;
   readonly versions: string[];
+}
+
+/** The layout of a cached CRD index; another value makes every cached index unused. */
+const CRD_INDEX_FORMAT = 1;
+
+/**
+ * Where the headers of these CRD files are cached: `<cache>/index-<key>.json`, the key a sha256 of each file's
+ * absolute path, size, modification time and inode (what `platform schemas` memoizes a verified directory by), so
+ * a changed, added or removed file makes another key and the stale index is never read. Safe to delete.
+ */
+function crdIndexFile(cacheDir: string, files: readonly string[]): string {
+  const h = createHash('sha256').update(`crd-index ${CRD_INDEX_FORMAT}\n`);
+  for (const f of files) {
+    const st = statSync(f);
+    h.update(`${resolve(f)}\0${st.size}\0${st.mtimeMs}\0${st.ino}\n`);
+  }
+  return join(cacheDir, `index-${h.digest('hex')}.json`);
+}
+
+function isCrdHeader(v: unknown): v is CrdHeader {
+  const o = obj(v);
+  return (
+    o !== undefined &&
+    typeof o.group === 'string' &&
+    typeof o.kind === 'string' &&
+    typeof o.scope === 'string' &&
+    Array.isArray(o.versions) &&
+    o.versions.length > 0 &&
+    o.versions.every((x) => typeof x === 'string')
+  );
+}
+
+/** The cached headers of exactly `files` (null: the scan could not read it), or undefined when unusable. */
+function readCrdIndex(cacheFile: string, files: readonly string[]): Record<string, CrdHeader | null> | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(cacheFile, 'utf8'));
+  } catch {
+    return undefined; // absent or damaged: scanned again and written anew
+  }
+  const headers = obj(obj(doc)?.headers);
+  if (obj(doc)?.format !== CRD_INDEX_FORMAT || headers === undefined) return undefined;
+  if (Object.keys(headers).length !== files.length) return undefined;
+  for (const f of files) {
+    const h = headers[f];
+    if (!(h === null || isCrdHeader(h))) return undefined;
+  }
+  return headers as Record<string, CrdHeader | null>;
 }
 
 /** Reads group, kind, scope and version names of a controller-gen style CRD file (one document). */
