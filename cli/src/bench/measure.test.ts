@@ -28,7 +28,12 @@ describe('bench helpers', () => {
 
   it('reports every run as it ends, and the median of each step besides their sum', () => {
     const step = (ms: number) => ({
-      argv: [process.execPath, '-e', `const end = Date.now() + ${ms}; while (Date.now() < end);`],
+      // burns `ms` of CPU time (not wall time: on a loaded machine a wall-clock loop gets less CPU than that)
+      argv: [
+        process.execPath,
+        '-e',
+        `const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }; while (cpu() < ${ms});`,
+      ],
       cwd: repoRoot,
       timeoutMs: 30_000,
     });

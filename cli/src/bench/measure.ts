@@ -31,6 +31,8 @@ function recorderPath(): string {
     const dir = mkdtempSync(join(tmpdir(), 'bench-rss-recorder-'));
     recorder = join(dir, 'record-rss.js');
     writeFileSync(recorder, RSS_RECORDER);
+    // the benchmark leaves nothing in the temp dir
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
   return recorder;
 }

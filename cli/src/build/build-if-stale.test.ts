@@ -1,0 +1,166 @@
+import { spawnSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../testing/git-fixture';
+
+/**
+ * scripts/build-if-stale.js, run as `npm run synth` runs it, on a throw-away repository whose `tsc` records each
+ * call and writes the build info files (or fails when told to): it must build whenever an input changed, and only
+ * then.
+ */
+const SCRIPT = join(REPO_ROOT, 'scripts', 'build-if-stale.js');
+const FAKE_TSC = `'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const root = process.cwd();
+fs.appendFileSync(path.join(root, 'tsc-calls'), process.argv.slice(2).join(' ') + '\\n');
+if (fs.existsSync(path.join(root, 'FAIL'))) { process.stderr.write('error TS2322: broken\\n'); process.exit(2); }
+for (const p of ['app', 'cdk8s', 'cli']) {
+  fs.mkdirSync(path.join(root, p, 'lib'), { recursive: true });
+  fs.writeFileSync(path.join(root, p, 'lib', '.tsbuildinfo'), String(Date.now()));
+}
+`;
+
+let root: string;
+
+function write(rel: string, text: string): void {
+  mkdirSync(join(root, rel, '..'), { recursive: true });
+  writeFileSync(join(root, rel), text);
+}
+
+function run(...args: string[]) {
+  return spawnSync(process.execPath, [SCRIPT, '--root', root, ...args], { encoding: 'utf8', timeout: 20_000 });
+}
+
+/** How many times tsc ran. */
+function builds(): number {
+  const log = join(root, 'tsc-calls');
+  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0;
+}
+
+/** Runs the script, expecting it to succeed; returns whether it built. */
+function runBuilt(): boolean {
+  const before = builds();
+  const res = run();
+  expect({ status: res.status, stderr: res.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+  return builds() > before;
+}
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'build-if-stale-'));
+  write('package.json', '{"name":"fake","workspaces":["app","cdk8s","cli"]}\n');
+  write('tsconfig.base.json', '{}\n');
+  write('node_modules/.package-lock.json', '{}\n');
+  write('node_modules/typescript/bin/tsc', FAKE_TSC);
+  for (const p of ['app', 'cdk8s', 'cli']) {
+    write(`${p}/package.json`, `{"name":"${p}"}\n`);
+    write(`${p}/tsconfig.json`, '{"compilerOptions":{"tsBuildInfoFile":"lib/.tsbuildinfo"}}\n');
+    write(`${p}/src/index.ts`, 'export const a = 1;\n');
+    write(`${p}/src/nested/deep.ts`, 'export const b = 2;\n');
+  }
+  expect(runBuilt()).toBe(true); // nothing recorded yet
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Each test starts from a recorded, successful build (whatever the test before it left). */
+let start: number;
+beforeEach(() => {
+  run();
+  start = builds();
+});
+
+describe('build-if-stale', () => {
+  it('runs tsc -b over the three workspaces, then not again while nothing changed', () => {
+    expect(readFileSync(join(root, 'tsc-calls'), 'utf8').split('\n')[0]).toBe('-b app cdk8s cli');
+    expect(runBuilt()).toBe(false);
+    expect(runBuilt()).toBe(false);
+    expect(builds()).toBe(start);
+  });
+
+  it('builds after a source is edited (and says why), once', () => {
+    write('cli/src/nested/deep.ts', 'export const b = 3;\n');
+    const res = run();
+    expect(res.status).toBe(0);
+    expect(res.stderr).toContain('build-if-stale: sources changed: tsc -b app cdk8s cli');
+    expect(builds()).toBe(start + 1);
+    expect(runBuilt()).toBe(false);
+  });
+
+  it('builds after a file is added, deleted or renamed', () => {
+    write('app/src/new.ts', 'export {};\n');
+    expect(runBuilt()).toBe(true);
+    rmSync(join(root, 'app/src/new.ts'));
+    expect(runBuilt()).toBe(true);
+    renameSync(join(root, 'cdk8s/src/index.ts'), join(root, 'cdk8s/src/main.ts'));
+    expect(runBuilt()).toBe(true);
+    expect(runBuilt()).toBe(false);
+  });
+
+  it('builds after a file is restored with its old modification time', () => {
+    const file = join(root, 'app/src/index.ts');
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, 'export const a = 9;\n');
+    utimesSync(file, atime, mtime);
+    expect(runBuilt()).toBe(true);
+  });
+
+  it('builds after the root or a workspace tsconfig or package.json, or the installed packages, change', () => {
+    for (const file of [
+      'tsconfig.base.json',
+      'package.json',
+      'node_modules/.package-lock.json',
+      'cli/tsconfig.json',
+      'cdk8s/package.json',
+    ]) {
+      write(file, readFileSync(join(root, file), 'utf8') + '\n');
+      expect({ file, built: runBuilt() }).toEqual({ file, built: true });
+    }
+    expect(runBuilt()).toBe(false);
+  });
+
+  it('builds when a build output is missing or was rebuilt by something else', () => {
+    rmSync(join(root, 'cli/lib'), { recursive: true });
+    expect(runBuilt()).toBe(true);
+    writeFileSync(join(root, 'app/lib/.tsbuildinfo'), 'rebuilt by plain tsc -b');
+    expect(runBuilt()).toBe(true);
+    expect(runBuilt()).toBe(false);
+  });
+
+  it('fails with tsc when the build fails, and builds again next time', () => {
+    write('app/src/index.ts', 'export const a: number = "x";\n');
+    write('FAIL', '');
+    const failed = run();
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toContain('error TS2322');
+    const again = run();
+    expect(again.status).toBe(2);
+    expect(builds()).toBe(start + 2);
+    rmSync(join(root, 'FAIL'));
+    expect(runBuilt()).toBe(true);
+    expect(runBuilt()).toBe(false);
+  });
+
+  it('--force builds although nothing changed', () => {
+    expect(run('--force').status).toBe(0);
+    expect(builds()).toBe(start + 1);
+  });
+
+  it('rejects an unknown argument in one line naming it', () => {
+    const res = run('--rot', '/x');
+    expect(res.status).toBe(2);
+    expect(res.stderr.split('\n')[0]).toBe('build-if-stale: unknown argument "--rot"; expected --root DIR or --force');
+    expect(builds()).toBe(start);
+  });
+});
