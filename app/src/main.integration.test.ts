@@ -75,14 +75,14 @@ describe('metrics app process', () => {
       METRICS_BACKEND_HOST: '127.0.0.1',
       METRICS_BACKEND_PORT: String(sink.port),
       METRICS_INTERVAL_MS: '20',
-      METRICS_PER_TICK: '3',
+      METRICS_PER_TICK: '20',
       METRICS_BUFFER_SIZE: '65000',
       METRICS_FLUSH_INTERVAL_MS: '10000',
     });
     await app.waitForLog('sending metrics');
     let stats = (await app.getJson('/stats')).body;
     while ((stats.metricsSent as number) < 60) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 20));
       stats = (await app.getJson('/stats')).body;
     }
     expect(sink.packets).toHaveLength(0);
@@ -130,7 +130,7 @@ describe('metrics app process', () => {
       let stats = (await app.getJson('/stats')).body;
       const deadline = Date.now() + 10_000;
       while (expectErrorCodes !== 'none' && (stats.errors as number) < 3 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, 20));
         stats = (await app.getJson('/stats')).body;
       }
       if (expectErrorCodes === 'none') await new Promise((resolve) => setTimeout(resolve, 500));

@@ -5,14 +5,19 @@ import { assertUniqueObjects, renderAll, renderEnvironment } from './render';
 const repoRoot = join(__dirname, '..', '..');
 
 describe('render', () => {
+  // one render, read by the tests below (a second, independent one is compared with it)
+  let first: ReturnType<typeof renderAll>;
+  beforeAll(() => {
+    first = renderAll(repoRoot);
+  });
+
   it('is deterministic: two renders are byte-identical', () => {
-    const a = renderAll(repoRoot);
     const b = renderAll(repoRoot);
-    expect(b.map((t) => [t.dir, [...t.files]])).toEqual(a.map((t) => [t.dir, [...t.files]]));
+    expect(b.map((t) => [t.dir, [...t.files]])).toEqual(first.map((t) => [t.dir, [...t.files]]));
   });
 
   it('covers dist/<env> for every environment', () => {
-    const dirs = renderAll(repoRoot).map((t) => t.dir);
+    const dirs = first.map((t) => t.dir);
     for (const env of loadEnvironments(repoRoot)) expect(dirs).toContain(`dist/${env.name}`);
   });
 

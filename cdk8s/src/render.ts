@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import type { EnvironmentConfig } from './config/environment';
 import { loadEnvironments } from './config/load';
-import { manifestToYaml } from './yaml-emitter';
+import { cachedManifestToYaml } from './yaml-emitter';
 import { addEnvironmentCharts } from './charts/environment';
 import { renderArgoApps } from './argocd/index';
 import { renderCrossplaneDir } from './crossplane/index';
@@ -25,27 +25,9 @@ function identity(m: Manifest): string {
   return `${m.kind ?? '?'}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? '?'}`;
 }
 
-/**
- * YAML of identical objects, keyed by their JSON: the platform API (XRDs, Compositions, Providers) is the same in
- * every environment. JSON.stringify is several times cheaper than YAML serialization, so it makes a good key.
- */
-const yamlCache = new Map<string, string>();
-const YAML_CACHE_LIMIT = 10_000;
-
-function toYaml(manifest: unknown): string {
-  const key = JSON.stringify(manifest);
-  let text = yamlCache.get(key);
-  if (text === undefined) {
-    text = manifestToYaml(manifest);
-    if (yamlCache.size >= YAML_CACHE_LIMIT) yamlCache.clear();
-    yamlCache.set(key, text);
-  }
-  return text;
-}
-
 /** YAML text of a list of manifests: one document each, no line folding (stable diffs). */
 export function toYamlDocuments(header: string, manifests: readonly unknown[]): string {
-  return header + manifests.map((m) => '---\n' + toYaml(m)).join('');
+  return header + manifests.map((m) => '---\n' + cachedManifestToYaml(m)).join('');
 }
 
 /**

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { App } from 'cdk8s';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { GENERATED_HEADER, renderArgoApps } from './argocd/index';
 import { addEnvironmentCharts } from './charts/environment';
 import { loadEnvironments } from './config/load';
+import { CROSSPLANE_DIR_HEADER, renderCrossplaneDir } from './crossplane/index';
 import { YAML_OPTIONS, manifestToYaml } from './yaml-emitter';
 
 const repoRoot = join(__dirname, '..', '..');
@@ -20,6 +22,24 @@ describe('manifestToYaml', () => {
       }
     }
     expect(count).toBeGreaterThan(50);
+  });
+
+  // crossplane/ and argocd/apps/ were written by the library (`{ lineWidth: 0 }`) before they went through the emitter
+  it('writes crossplane/ and argocd/apps/ byte-identical to the yaml library', () => {
+    const trees = [
+      { header: CROSSPLANE_DIR_HEADER, files: renderCrossplaneDir(), separator: '---\n' },
+      { header: GENERATED_HEADER, files: renderArgoApps(loadEnvironments(repoRoot)), separator: '' },
+    ];
+    let count = 0;
+    for (const { header, files, separator } of trees) {
+      for (const [file, text] of files) {
+        const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
+        const library = header + docs.map((o) => separator + stringify(o, { lineWidth: 0 })).join('');
+        expect([file, text]).toEqual([file, library]);
+        count += docs.length;
+      }
+    }
+    expect(count).toBeGreaterThan(20);
   });
 
   const awkward: Record<string, unknown>[] = [

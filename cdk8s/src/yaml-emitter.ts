@@ -88,3 +88,23 @@ export function manifestToYaml(manifest: unknown): string {
     throw err;
   }
 }
+
+/**
+ * YAML of identical objects, keyed by their JSON: the platform API (XRDs, Compositions, Providers) is the same in
+ * every environment and in crossplane/. JSON.stringify is several times cheaper than YAML serialization, so it makes
+ * a good key.
+ */
+const yamlCache = new Map<string, string>();
+const YAML_CACHE_LIMIT = 10_000;
+
+/** `manifestToYaml(manifest)`, computed once per distinct manifest (by its JSON) in this process. */
+export function cachedManifestToYaml(manifest: unknown): string {
+  const key = JSON.stringify(manifest);
+  let text = yamlCache.get(key);
+  if (text === undefined) {
+    text = manifestToYaml(manifest);
+    if (yamlCache.size >= YAML_CACHE_LIMIT) yamlCache.clear();
+    yamlCache.set(key, text);
+  }
+  return text;
+}

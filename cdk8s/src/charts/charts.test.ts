@@ -11,16 +11,37 @@ const byName = (name: string): EnvironmentConfig => envs.find((e) => e.name === 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = any;
 
+/** Freezes `o` and everything in it: the objects a render parses to are shared by the tests, which only read them. */
+function deepFreeze<T>(o: T): T {
+  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** Each environment's render, parsed, by file: rendered and parsed once per environment object, read-only. */
+const rendered = new WeakMap<EnvironmentConfig, ReadonlyMap<string, readonly Obj[]>>();
+function parsedRender(env: EnvironmentConfig): ReadonlyMap<string, readonly Obj[]> {
+  let byFile = rendered.get(env);
+  if (byFile === undefined) {
+    byFile = new Map(
+      [...renderEnvironment(repoRoot, env)].map(([file, text]) => [
+        file,
+        deepFreeze(parseAllDocuments(text).map((d) => d.toJS() as Obj)),
+      ]),
+    );
+    rendered.set(env, byFile);
+  }
+  return byFile;
+}
+
 function objectsOf(env: EnvironmentConfig): Obj[] {
-  return [...renderEnvironment(repoRoot, env).values()].flatMap((text) =>
-    parseAllDocuments(text).map((d) => d.toJS() as Obj),
-  );
+  return [...parsedRender(env).values()].flat();
 }
 /** Objects of some files of `dist/<env>/`. */
 function objectsOfFiles(env: EnvironmentConfig, files: readonly string[]): Obj[] {
-  return [...renderEnvironment(repoRoot, env)]
-    .filter(([file]) => files.includes(file))
-    .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as Obj));
+  return [...parsedRender(env)].filter(([file]) => files.includes(file)).flatMap(([, objs]) => objs);
 }
 /** Objects of the charts in cdk8s/src/charts (the Crossplane charts are tested in cdk8s/src/crossplane). */
 const workloadObjectsOf = (env: EnvironmentConfig): Obj[] => objectsOfFiles(env, WORKLOAD_FILES);

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
-import { stringify } from 'yaml';
 import { addObjects, platformApiObjects } from './charts';
+import { cachedManifestToYaml } from '../yaml-emitter';
 
 export * from './api';
 export * from './charts';
@@ -54,7 +54,7 @@ export function renderCrossplaneDir(): Map<string, string> {
   const docs = new Map<string, string[]>();
   for (const obj of chart.toJson() as KubeJson[]) {
     const file = fileFor(obj.kind, obj.metadata.name);
-    docs.set(file, [...(docs.get(file) ?? []), stringify(obj, { lineWidth: 0 })]);
+    docs.set(file, [...(docs.get(file) ?? []), cachedManifestToYaml(obj)]);
   }
   return new Map([...docs].sort(([a], [b]) => a.localeCompare(b)).map(([file, texts]) => [file, CROSSPLANE_DIR_HEADER + texts.map((t) => `---\n${t}`).join('')]));
 }

@@ -59,7 +59,8 @@ function describeFailure(err: unknown): string {
  */
 export class HttpClient {
   private readonly env: NodeJS.ProcessEnv;
-  private readonly stallMs: number;
+  /** A request fails when nothing arrives for this long. */
+  readonly stallMs: number;
   private readonly bypassLoopback: boolean;
   private readonly dispatchers = new Map<string, Dispatcher>();
   /** When the request in flight last received something; undefined when none is in flight (for progress lines). */

@@ -2,16 +2,16 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { builtCli } from '../testing/run-cli';
 import { JOURNAL_FILE, stagedPath } from './journal';
 import { LOCK_FILE } from './lock';
 import { findStrays } from './strays';
-import { listFiles, recover } from './trees';
+import { listFiles, recover, type Tree } from './trees';
 import { renderTrees } from './index';
 
 /**
- * kill -9 of the built `platform synth` at random points, many times, in a temp copy of the repo whose sources
+ * kill -9 of synth at random points, many times, in a temp copy of the repo whose sources
  * flip between two states (and whose crossplane/ gets hand edits), so every run has trees to rewrite. After each
  * kill every tree must be wholly one of the versions it has had (hash of all its files), or absent while a journal
  * exists; a recovery must make every tree whole; the last, complete run must leave exactly the sources' trees and
@@ -66,18 +66,42 @@ interface Kill {
   readonly delay: number;
 }
 
+/**
+ * What a synth child runs: the built `platform synth`, or `writer`: the built synth modules alone doing what
+ * `platform synth` does once it has rendered (recover(), then writeTrees() of the rendered trees, read from a JSON
+ * file). The writer starts writing after loading cli/lib/synth/trees.js (about 0.1 s) instead of the whole CLI,
+ * cdk8s and a render (about 0.5 s), so most kills cost a tenth of a CLI run and all of them land in the write path.
+ */
+type Child = { readonly kind: 'cli' } | { readonly kind: 'writer'; readonly treesFile: string };
+
+const WRITER = [
+  "const { readFileSync } = require('node:fs');",
+  'const [, trees, root, file] = process.argv;',
+  'const { recover, writeTrees } = require(trees);',
+  "const parsed = JSON.parse(readFileSync(file, 'utf8')).map(([dir, files]) => ({ dir, files: new Map(files) }));",
+  'recover(root);',
+  'writeTrees(root, parsed);',
+].join('\n');
+
+/** Writes `trees` where the writer child reads them. */
+function saveTrees(file: string, trees: readonly Tree[]): string {
+  writeFileSync(file, JSON.stringify(trees.map((t) => [t.dir, [...t.files]])));
+  return file;
+}
+
 /** Spawns synth and kills it as `kill` says (never when undefined), noting when staging and the journal appear. */
-function runSynth(root: string, kill: Kill | undefined): Promise<Run> {
+function runSynth(root: string, kill: Kill | undefined, how: Child = { kind: 'cli' }): Promise<Run> {
   const staged = ['dist/dev', 'dist/prod', 'dist/staging', 'crossplane', 'argocd/apps'].map((d) =>
     join(root, stagedPath(d)),
   );
   const journal = join(root, JOURNAL_FILE);
   return new Promise((done, fail) => {
     const start = Date.now();
-    const child = spawn(process.execPath, [builtCli(), 'synth', '--root', root], {
-      env: { PATH: process.env.PATH },
-      stdio: 'ignore',
-    });
+    const args =
+      how.kind === 'cli'
+        ? [builtCli(), 'synth', '--root', root]
+        : ['-e', WRITER, join(dirname(builtCli()), '..', 'synth', 'trees.js'), root, how.treesFile];
+    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH }, stdio: 'ignore' });
     let stagedAt: number | undefined;
     let journalAt: number | undefined;
     let killTimer: NodeJS.Timeout | undefined;
@@ -116,10 +140,15 @@ function runSynth(root: string, kill: Kill | undefined): Promise<Run> {
 export function synthCrashSuite(loopBudgetMs: number): void {
   describe('synth killed at random points', () => {
     let root: string;
-    afterAll(() => rmSync(root, { recursive: true, force: true }));
+    let treesDir: string;
+    afterAll(() => {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(treesDir, { recursive: true, force: true });
+    });
 
     it('leaves every tree wholly old or wholly new, recoverable, and no strays after the next run', async () => {
       root = mkdtempSync(join(tmpdir(), 'synth-crash-'));
+      treesDir = mkdtempSync(join(tmpdir(), 'synth-crash-trees-'));
       cpSync(join(repoRoot, 'environments'), join(root, 'environments'), { recursive: true });
       cpSync(join(repoRoot, 'cdk8s.yaml'), join(root, 'cdk8s.yaml'));
       const sources = ENVS.map((e) => join(root, 'environments', `${e}.yaml`));
@@ -131,11 +160,14 @@ export function synthCrashSuite(loopBudgetMs: number): void {
       // every version each tree may legitimately have: the render of either state, crossplane/ with a hand edit
       const allowed = new Map<string, Set<string>>();
       const allow = (dir: string, hash: string) => allowed.set(dir, (allowed.get(dir) ?? new Set()).add(hash));
+      const states = [stateB, stateA];
       const expected: Map<string, string>[] = [];
-      for (const state of [stateB, stateA]) {
+      const treesFiles: string[] = [];
+      for (const [i, state] of states.entries()) {
         setState(state);
         const trees = renderTrees(root);
         expected.push(new Map(trees.map((t) => [t.dir, filesHash(t.files)])));
+        treesFiles.push(saveTrees(join(treesDir, `state-${i}.json`), trees));
         for (const t of trees) {
           allow(t.dir, filesHash(t.files));
           if (t.dir === 'crossplane') allow(t.dir, filesHash(new Map([...t.files, [HAND_EDIT, 'kind: HandEdit\n']])));
@@ -144,19 +176,32 @@ export function synthCrashSuite(loopBudgetMs: number): void {
       // every tree but crossplane/ differs between the states, so every run has swaps to do
       for (const [dir, hash] of expected[0]!) if (dir !== 'crossplane') expect(expected[1]!.get(dir)).not.toBe(hash);
 
-      const calibration = await runSynth(root, undefined); // state A, all trees new
-      // how long the phases took: the kills below aim at them
-      const stagingMs = Math.max(5, (calibration.journalAt ?? calibration.ms) - (calibration.stagedAt ?? 0));
-      const swapMs = Math.max(3, calibration.ms - (calibration.journalAt ?? calibration.ms));
+      // how long the phases took, for each kind of child: the kills below aim at them
+      const phases = (run: Run) => ({
+        ms: run.ms,
+        stagingMs: Math.max(5, (run.journalAt ?? run.ms) - (run.stagedAt ?? 0)),
+        swapMs: Math.max(3, run.ms - (run.journalAt ?? run.ms)),
+      });
+      const calibration = { cli: phases(await runSynth(root, undefined)) }; // state A, all trees new
+      let current = 0; // index in `states` of the state the sources are in
+      setState(states[current]!);
+      const writer = { kind: 'writer' as const, treesFile: treesFiles[current]! };
+      const timing = { ...calibration, writer: phases(await runSynth(root, undefined, writer)) }; // every tree but crossplane/ rewritten
+      for (const [dir, hash] of expected[current]!)
+        expect({ dir, hash: treeHash(join(root, dir)) }).toEqual({ dir, hash });
 
       const dirs = [...allowed.keys()];
-      const stats = { runs: 0, killed: 0, withJournal: 0, absentTrees: 0, withStrays: 0, recoveries: 0 };
+      const stats = { runs: 0, cliRuns: 0, killed: 0, withJournal: 0, absentTrees: 0, withStrays: 0, recoveries: 0 };
       const deadline = Date.now() + loopBudgetMs;
       let seed = 0x9e3779b9;
       const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 
       for (let i = 0; i < MAX_RUNS && (Date.now() < deadline || i < MIN_RUNS); i++) {
-        setState(i % 2 === 0 ? stateB : stateA);
+        current = 1 - current;
+        setState(states[current]!);
+        // one run in five is the built `platform synth` itself, the others the writer (see Child)
+        const how: Child = i % 5 === 4 ? { kind: 'cli' } : { kind: 'writer', treesFile: treesFiles[current]! };
+        const { ms, stagingMs, swapMs } = timing[how.kind];
         if (i % 3 === 0 && existsSync(join(root, 'crossplane')))
           writeFileSync(join(root, 'crossplane', HAND_EDIT), 'kind: HandEdit\n');
         // most kills aim at the staging and the swap phases; the rest anywhere in the run
@@ -166,9 +211,10 @@ export function synthCrashSuite(loopBudgetMs: number): void {
             ? { after: 'staged', delay: random() * stagingMs * 1.2 }
             : r < 0.8
               ? { after: 'journal', delay: random() * swapMs * 0.7 }
-              : { after: 'spawn', delay: random() * calibration.ms * 1.2 };
-        const run = await runSynth(root, kill);
+              : { after: 'spawn', delay: random() * ms * 1.2 };
+        const run = await runSynth(root, kill, how);
         stats.runs++;
+        if (how.kind === 'cli') stats.cliRuns++;
         if (run.killed) stats.killed++;
         const journal = existsSync(join(root, JOURNAL_FILE));
         if (journal) stats.withJournal++;
@@ -190,11 +236,10 @@ export function synthCrashSuite(loopBudgetMs: number): void {
         }
       }
 
-      // the next, complete run: exactly the sources' trees, nothing left behind
-      const final = stats.runs % 2 === 1 ? 0 : 1; // the state the last loop run set
+      // the next, complete run of the built `platform synth`: exactly the sources' trees, nothing left behind
       const done = await runSynth(root, undefined);
       expect(done.killed).toBe(false);
-      for (const [dir, hash] of expected[final]!)
+      for (const [dir, hash] of expected[current]!)
         expect({ dir, hash: treeHash(join(root, dir)) }).toEqual({ dir, hash });
       expect(findStrays(root)).toEqual([]);
       const dotEntries = ['', 'dist', 'argocd'].flatMap((d) =>
@@ -207,7 +252,8 @@ export function synthCrashSuite(loopBudgetMs: number): void {
 
       expect(stats.runs).toBeGreaterThanOrEqual(MIN_RUNS);
       expect(stats.killed).toBeGreaterThan(0);
-      process.stderr.write(`synth crash test: ${JSON.stringify({ ...stats, stagingMs, swapMs })}\n`);
+      expect(stats.cliRuns).toBeGreaterThan(0);
+      process.stderr.write(`synth crash test: ${JSON.stringify({ ...stats, timing })}\n`);
     }, 120_000);
   });
 }

@@ -32,6 +32,17 @@ describe('platform synth', () => {
     return r;
   };
   afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+  // one synth, copied by the tests that need a synthesized repository to start from
+  let template: string;
+  beforeAll(async () => {
+    template = fresh();
+    expect((await run(['--root', template])).code).toBe(0);
+  });
+  const synthesized = (): string => {
+    const r = fresh();
+    cpSync(template, r, { recursive: true });
+    return r;
+  };
 
   it('writes every environment and prints objects per environment and kind', async () => {
     const root = fresh();
@@ -45,8 +56,7 @@ describe('platform synth', () => {
   });
 
   it('--check passes when up to date, and fails with a unified diff on drift without writing', async () => {
-    const root = fresh();
-    await run(['--root', root]);
+    const root = synthesized();
     expect((await run(['--check', '--root', root])).code).toBe(0);
 
     const file = join(root, 'dist', 'dev', 'metrics-app.yaml');
@@ -68,8 +78,7 @@ describe('platform synth', () => {
   });
 
   it('removes, and --check reports, the dist/ directory of an environment that no longer exists', async () => {
-    const root = fresh();
-    await run(['--root', root]);
+    const root = synthesized();
     cpSync(join(root, 'dist', 'dev'), join(root, 'dist', 'qa'), { recursive: true });
     const { code, err } = await run(['--check', '--root', root]);
     expect(code).toBe(1);
@@ -95,8 +104,7 @@ describe('platform synth', () => {
   });
 
   it('--check reports what an interrupted synth left behind; the next synth deletes it', async () => {
-    const root = fresh();
-    await run(['--root', root]);
+    const root = synthesized();
     cpSync(join(root, 'dist', 'dev'), join(root, 'dist', '.dev.tmp-Ab12Cd'), { recursive: true });
     cpSync(join(root, 'argocd', 'apps'), join(root, 'argocd', '.apps.synth-new'), { recursive: true });
     const check = await run(['--check', '--root', root]);
@@ -115,8 +123,7 @@ describe('platform synth', () => {
   });
 
   it('leaves every generated file untouched when a render fails', async () => {
-    const root = fresh();
-    await run(['--root', root]);
+    const root = synthesized();
     const before = snapshot(root);
     const envFile = join(root, 'environments', 'prod.yaml');
     writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/digest: sha256:[a-f0-9]+/, 'digest: sha256:nothex'));

@@ -108,7 +108,8 @@ export async function waitForTcpPort(daemon: DaemonProcess, port: number, timeou
     if (Date.now() > deadline) {
       throw new Error(`${daemon.name} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms\n${daemon.tail()}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // a refused connect on loopback costs microseconds: polling often starts the tests sooner, not the daemon slower
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
