@@ -84,7 +84,8 @@ export const synth: Command = {
     if (flags.check) {
       const drifts = s.compareTrees(root, trees);
       const strays = s.findStrays(root);
-      if (drifts.length === 0 && strays.length === 0) {
+      const foreign = s.findForeignFiles(root);
+      if (drifts.length === 0 && strays.length === 0 && foreign.length === 0) {
         process.stdout.write(`synth --check: ${trees.map((t) => t.dir).join(', ')} match the sources\n`);
         return 0;
       }
@@ -92,6 +93,7 @@ export const synth: Command = {
       const lines = [
         ...drifts.map((d) => `  ${d.kind.padEnd(7)} ${d.file}\n`),
         ...strays.map((f) => `  ${'stray'.padEnd(7)} ${f} (left by an interrupted synth)\n`),
+        ...foreign.map((f) => `  ${'foreign'.padEnd(7)} ${f} (not generated: dist/ holds only dist/<env>/ trees)\n`),
       ];
       process.stderr.write(
         `synth --check: ${lines.length} generated file(s) differ from the sources or were left behind:\n` +
@@ -103,6 +105,8 @@ export const synth: Command = {
 
     const report = s.writeTrees(outRoot, trees);
     for (const f of report.strays) process.stderr.write(`synth: removed ${f} (left by an interrupted synth)\n`);
+    for (const f of report.foreign)
+      process.stderr.write(`synth: removed ${f} (not generated: dist/ holds only dist/<env>/ trees)\n`);
     process.stdout.write(s.formatTable(s.countObjects(trees.filter((t) => t.files.size > 0))) + '\n');
     process.stdout.write(
       report.trees

@@ -15,7 +15,7 @@ export {
   type TreeResult,
   type WriteReport,
 } from './trees';
-export { findStrays } from './strays';
+export { findForeignFiles, findStrays } from './strays';
 export { countObjects, formatTable } from './summary';
 
 export interface RenderOptions {

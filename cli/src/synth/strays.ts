@@ -32,3 +32,26 @@ export function removeStrays(root: string): string[] {
   for (const s of strays) rmSync(join(root, s), { recursive: true, force: true });
   return strays;
 }
+
+/**
+ * Root-relative files directly in a parent that holds only generated trees (`dist/`): never written by synth (a
+ * `cdk8s synth -o dist`, a copied file), so nothing describes them. Dot-files (`.gitkeep`) are left alone.
+ */
+export function findForeignFiles(root: string): string[] {
+  const foreign: string[] = [];
+  for (const { parent, names } of GENERATED_PARENTS) {
+    if (names !== undefined || parent === '') continue;
+    const dir = join(root, parent);
+    if (!existsSync(dir)) continue;
+    for (const d of readdirSync(dir, { withFileTypes: true }))
+      if (!d.isDirectory() && !d.name.startsWith('.')) foreign.push(`${parent}/${d.name}`);
+  }
+  return foreign.sort();
+}
+
+/** Deletes the foreign files under `root` (see `findForeignFiles`) and returns what it deleted. */
+export function removeForeignFiles(root: string): string[] {
+  const foreign = findForeignFiles(root);
+  for (const f of foreign) rmSync(join(root, f), { force: true });
+  return foreign;
+}

@@ -117,6 +117,18 @@ describe('platform synth', () => {
     expect((await run(['--check', '--root', root])).code).toBe(0);
   });
 
+  it('--check reports a file at the top of dist/ (nothing generates one there); the next synth deletes it', async () => {
+    const root = synthesized();
+    writeFileSync(join(root, 'dist', 'dev-metricsapp-c8b9d6fd.k8s.yaml'), 'kind: Deployment\n');
+    const check = await run(['--check', '--root', root]);
+    expect(check.code).toBe(1);
+    expect(check.err).toMatch(/^ {2}foreign dist\/dev-metricsapp-c8b9d6fd\.k8s\.yaml \(not generated: /m);
+    const written = await run(['--root', root]);
+    expect(written.err).toContain('synth: removed dist/dev-metricsapp-c8b9d6fd.k8s.yaml (not generated');
+    expect(existsSync(join(root, 'dist', 'dev-metricsapp-c8b9d6fd.k8s.yaml'))).toBe(false);
+    expect((await run(['--check', '--root', root])).code).toBe(0);
+  });
+
   it('generates only where it looks for leftovers', () => {
     const trees = renderTrees(repoRoot);
     expect(trees.filter((t) => !isGeneratedDir(t.dir)).map((t) => t.dir)).toEqual([]);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JOURNAL_FILE } from './journal';
 import { LOCK_FILE } from './lock';
-import { findStrays } from './strays';
+import { findForeignFiles, findStrays } from './strays';
 import { compareTrees, listFiles, recover, writeTrees, type Tree } from './trees';
 
 function repoWith(trees: Record<string, Record<string, string>>): string {
@@ -122,6 +122,16 @@ describe('writeTrees', () => {
     }
     for (const d of ['dist/new', 'dist/new/sub', 'dist/old'])
       expect([d, (statSync(join(root, d)).mode & 0o777).toString(8)]).toEqual([d, '755']);
+  });
+
+  it('deletes files at the top of dist/ (it holds only generated trees: a cdk8s synth -o dist, a copied file)', () => {
+    const root = fresh({ 'dist/dev': { 'a.yaml': 'a' }, argocd: { 'keep.yaml': 'k' } });
+    writeFileSync(join(root, 'dist', 'dev-app-c8b9d6fd.k8s.yaml'), 'kind: Deployment');
+    writeFileSync(join(root, 'dist', '.gitkeep'), '');
+    expect(findForeignFiles(root)).toEqual(['dist/dev-app-c8b9d6fd.k8s.yaml']);
+    const report = writeTrees(root, [tree('dist/dev', { 'a.yaml': 'a' })]);
+    expect(report.foreign).toEqual(['dist/dev-app-c8b9d6fd.k8s.yaml']);
+    expect(everything(root)).toEqual({ 'dist/dev/a.yaml': 'a', 'dist/.gitkeep': '', 'argocd/keep.yaml': 'k' });
   });
 
   it('deletes what interrupted synths left behind, also of earlier versions', () => {

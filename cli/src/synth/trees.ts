@@ -31,7 +31,7 @@ import {
 } from './journal';
 import { isGeneratedDir } from './layout';
 import { acquireLock } from './lock';
-import { removeStrays } from './strays';
+import { removeForeignFiles, removeStrays } from './strays';
 
 /** One directory of generated files (the shape `renderAll` returns). */
 export interface Tree {
@@ -112,6 +112,8 @@ export interface WriteReport {
   readonly recovered: readonly string[];
   /** Root-relative leftovers of interrupted synths that no journal accounted for, deleted. */
   readonly strays: readonly string[];
+  /** Root-relative files at the top of `dist/`, which holds only generated trees, deleted. */
+  readonly foreign: readonly string[];
   readonly trees: readonly TreeResult[];
 }
 
@@ -178,7 +180,8 @@ export function writeTrees(root: string, trees: readonly Tree[]): WriteReport {
   try {
     const recovered = recoverLocked(root);
     const strays = removeStrays(root);
-    return { recovered, strays, trees: writeLocked(root, trees) };
+    const foreign = removeForeignFiles(root);
+    return { recovered, strays, foreign, trees: writeLocked(root, trees) };
   } finally {
     release();
   }
