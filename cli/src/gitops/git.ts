@@ -15,6 +15,15 @@ export interface GitResult {
   readonly stderr: string;
 }
 
+/** One entry of `git worktree list --porcelain`. */
+export interface Worktree {
+  readonly path: string;
+  /** The full ref checked out (`refs/heads/...`); undefined when detached or bare. */
+  readonly branch?: string;
+  /** The lock reason ('' when locked without one); undefined when not locked. */
+  readonly locked?: string;
+}
+
 /** Runs git in one repository or worktree, never prompting, with stable (C locale) messages to match on. */
 export class Git {
   constructor(readonly cwd: string) {}
@@ -55,6 +64,7 @@ export class Git {
   }
 
   isAncestor(ancestor: string, descendant: string): boolean {
+    if (ancestor === descendant) return true; // a commit is its own ancestor: no need to ask git
     return this.try(['merge-base', '--is-ancestor', ancestor, descendant]).code === 0;
   }
 
@@ -80,14 +90,24 @@ export class Git {
     return files;
   }
 
-  /** The worktree (path) that has `branch` checked out, if any. */
-  worktreeOf(branch: string): string | undefined {
-    let path: string | undefined;
+  /** The worktrees of this repository (`git worktree list --porcelain`), the main one first. */
+  worktrees(): Worktree[] {
+    const entries: Worktree[] = [];
     for (const line of this.run(['worktree', 'list', '--porcelain']).split('\n')) {
-      if (line.startsWith('worktree ')) path = line.slice('worktree '.length);
-      if (line === `branch refs/heads/${branch}`) return path;
+      const last = entries[entries.length - 1];
+      if (line.startsWith('worktree ')) entries.push({ path: line.slice('worktree '.length) });
+      else if (last === undefined) continue;
+      else if (line.startsWith('branch ')) entries[entries.length - 1] = { ...last, branch: line.slice('branch '.length) };
+      else if (line === 'locked' || line.startsWith('locked ')) {
+        entries[entries.length - 1] = { ...last, locked: line.slice('locked '.length) };
+      }
     }
-    return undefined;
+    return entries;
+  }
+
+  /** The worktree (path) that has `branch` checked out, if any (of `worktrees`, by default read now). */
+  worktreeOf(branch: string, worktrees: readonly Worktree[] = this.worktrees()): string | undefined {
+    return worktrees.find((w) => w.branch === `refs/heads/${branch}`)?.path;
   }
 }
 
