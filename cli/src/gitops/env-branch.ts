@@ -5,6 +5,7 @@ import { CliError, asUserError } from '../util/errors';
 import { replaceDirAtomic, writeFileAtomic } from '../util/atomic';
 import { Git } from './git';
 import { addTempWorktree, pruneStaleWorktrees, removeTempWorktree } from './temp-worktree';
+import { takeTurn } from './turn';
 
 export { checkEnvironment, environmentNames } from './environments';
 import { imageReference, samePin, setPinInYaml, type PinTarget } from './pin';
@@ -223,17 +224,23 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
   const pruned = pruneStaleWorktrees(git, Date.now(), worktrees);
   if (pruned.length > 0)
     props.log(`removed ${pruned.length} temporary worktree(s) left by runs that died: ${pruned.join(', ')}`);
-  const from = await readBranchTip(git, props.env, props.remote, sleep);
-  let base = from.tip;
-  const localTip = git.resolve(`refs/heads/${branch}`);
-  if (props.remote !== undefined && localTip !== undefined && !git.isAncestor(localTip, base)) {
-    throw new CliError(
-      `local ${branch} has commits that ${props.remote}/${branch} does not; expected it to be behind or equal: push or drop them first`,
-    );
-  }
 
+  // Pushing: the commands of this clone that update this branch take turns (turn.ts), so that concurrent ones fetch,
+  // render and push one after another instead of all but one losing the push and doing it all again.
+  const endTurn =
+    props.remote === undefined
+      ? () => undefined
+      : await takeTurn(git.commonDir(), branch.replace('/', '-'), { log: props.log });
   let worktree: string | undefined;
   try {
+    const from = await readBranchTip(git, props.env, props.remote, sleep);
+    let base = from.tip;
+    const localTip = git.resolve(`refs/heads/${branch}`);
+    if (props.remote !== undefined && localTip !== undefined && !git.isAncestor(localTip, base)) {
+      throw new CliError(
+        `local ${branch} has commits that ${props.remote}/${branch} does not; expected it to be behind or equal: push or drop them first`,
+      );
+    }
     worktree = addTempWorktree(git, props.env, base);
     const wt = new Git(worktree);
     for (let attempt = 1; ; attempt++) {
@@ -274,6 +281,7 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
       wt.run(['checkout', '--quiet', '--detach', '--force', base]);
     }
   } finally {
+    endTurn(); // the next one can start while this worktree goes
     if (worktree !== undefined) removeTempWorktree(git, worktree);
   }
 }

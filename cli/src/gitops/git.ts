@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { CliError } from '../util/errors';
 
 /** git's message when it read another worktree's admin files while that worktree was being added or removed. */
@@ -90,6 +91,11 @@ export class Git {
     return files;
   }
 
+  /** The repository's common git directory (shared by all its worktrees), absolute. */
+  commonDir(): string {
+    return resolve(this.cwd, this.run(['rev-parse', '--git-common-dir']).trim());
+  }
+
   /** The worktrees of this repository (`git worktree list --porcelain`), the main one first. */
   worktrees(): Worktree[] {
     const entries: Worktree[] = [];
@@ -97,7 +103,8 @@ export class Git {
       const last = entries[entries.length - 1];
       if (line.startsWith('worktree ')) entries.push({ path: line.slice('worktree '.length) });
       else if (last === undefined) continue;
-      else if (line.startsWith('branch ')) entries[entries.length - 1] = { ...last, branch: line.slice('branch '.length) };
+      else if (line.startsWith('branch '))
+        entries[entries.length - 1] = { ...last, branch: line.slice('branch '.length) };
       else if (line === 'locked' || line.startsWith('locked ')) {
         entries[entries.length - 1] = { ...last, locked: line.slice('locked '.length) };
       }

@@ -8,9 +8,15 @@ const PREFIX = 'platform-';
 /** An unlocked one (made before worktrees carried their owner) older than this is a leftover: no bump takes an hour. */
 const UNLOCKED_STALE_MS = 60 * 60 * 1000;
 
-/** The lock reason that names the process working in a temporary worktree. */
-function ownerReason(pid: number = process.pid): string {
+/** The lock reason that names the process working in a temporary worktree (or holding a turn, see turn.ts). */
+export function ownerReason(pid: number = process.pid): string {
   return `platform pid ${pid} on ${hostname()}`;
+}
+
+/** Whether `reason` (from `ownerReason`) names a process of this host that no longer exists. */
+export function ownerDied(reason: string): boolean {
+  const owner = /^platform pid (\d+) on (.+)$/.exec(reason);
+  return owner !== null && owner[2] === hostname() && !isAlive(Number(owner[1]));
 }
 
 function isAlive(pid: number): boolean {
@@ -60,8 +66,7 @@ export function pruneStaleWorktrees(
     if (dirname(path) !== tmpdir() || !basename(path).startsWith(PREFIX)) continue;
     let stale: boolean;
     if (locked !== undefined) {
-      const owner = /^platform pid (\d+) on (.+)$/.exec(locked);
-      stale = owner !== null && owner[2] === hostname() && !isAlive(Number(owner[1]));
+      stale = ownerDied(locked);
     } else {
       let mtime: number;
       try {
