@@ -34,16 +34,21 @@ export class Git {
    * adding or removing a worktree at that moment (git read its half-written admin files) is retried a few times.
    */
   try(args: readonly string[], input?: string): GitResult {
+    const res = this.tryBytes(args, input);
+    return { code: res.code, stdout: res.stdout.toString('utf8'), stderr: res.stderr };
+  }
+
+  /** `try` with stdout as bytes (for output that counts bytes, like `cat-file --batch`). */
+  private tryBytes(args: readonly string[], input?: string): { code: number; stdout: Buffer; stderr: string } {
     for (let attempt = 1; ; attempt++) {
       const res = spawnSync('git', [...args], {
         cwd: this.cwd,
         input,
-        encoding: 'utf8',
         maxBuffer: 256 * 1024 * 1024,
         env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANG: 'C' },
       });
       if (res.error) throw new CliError(`cannot run git: ${res.error.message}`);
-      const result = { code: res.status ?? 1, stdout: res.stdout, stderr: res.stderr };
+      const result = { code: res.status ?? 1, stdout: res.stdout, stderr: res.stderr.toString('utf8') };
       if (result.code === 0 || !WORKTREE_RACE.test(result.stderr) || attempt >= 10) return result;
       sleepSync(50 * attempt * (0.5 + Math.random()));
     }
@@ -82,13 +87,46 @@ export class Git {
     return res.code === 0 ? res.stdout : undefined;
   }
 
-  /** Files under `dir` at `rev` (paths relative to `dir`) -> content. */
+  /** Files under `dir` at `rev` (paths relative to `dir`) -> content: two git processes, however many files. */
   tree(rev: string, dir: string): Map<string, string> {
     const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    // "<mode> <type> <object>\t<path>" per entry
+    const entries = this.run(['ls-tree', '-r', '-z', rev, '--', prefix])
+      .split('\0')
+      .filter(Boolean)
+      .map((line) => {
+        const tab = line.indexOf('\t');
+        const [, type, object] = line.slice(0, tab).split(' ');
+        return { path: line.slice(tab + 1), type: type!, object: object! };
+      });
+    const blobs = entries.filter((e) => e.type === 'blob');
+    const contents = new Map<string, string>();
+    if (blobs.length > 0) this.blobs(blobs.map((e) => e.object)).forEach((c, i) => contents.set(blobs[i]!.path, c));
     const files = new Map<string, string>();
-    const names = this.run(['ls-tree', '-r', '-z', '--name-only', rev, '--', prefix]).split('\0').filter(Boolean);
-    for (const name of names) files.set(name.slice(prefix.length), this.run(['show', `${rev}:${name}`]));
+    for (const e of entries) {
+      // anything but a blob (a submodule's commit) as `git show` prints it
+      files.set(e.path.slice(prefix.length), contents.get(e.path) ?? this.run(['show', `${rev}:${e.path}`]));
+    }
     return files;
+  }
+
+  /** The contents of blob objects (`git cat-file --batch`: one process for all), in order, as UTF-8 text. */
+  private blobs(objects: readonly string[]): string[] {
+    const res = this.tryBytes(['cat-file', '--batch'], objects.map((o) => `${o}\n`).join(''));
+    if (res.code !== 0) throw new CliError(`git cat-file --batch failed (in ${this.cwd}): ${res.stderr.trim()}`);
+    const out = res.stdout;
+    const contents: string[] = [];
+    let at = 0;
+    for (const object of objects) {
+      const eol = out.indexOf(0x0a, at);
+      const header = out.subarray(at, eol).toString('latin1'); // "<object> blob <size>" or "<object> missing"
+      const m = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+      if (m === null) throw new CliError(`git cat-file --batch: expected blob ${object}, got "${header}"`);
+      const size = Number(m[1]);
+      contents.push(out.subarray(eol + 1, eol + 1 + size).toString('utf8'));
+      at = eol + 1 + size + 1; // the content is followed by a newline
+    }
+    return contents;
   }
 
   /** The repository's common git directory (shared by all its worktrees), absolute. */
