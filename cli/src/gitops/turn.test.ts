@@ -73,4 +73,10 @@ describe('takeTurn', () => {
     end();
     expect(readFileSync(lock(), 'utf8')).toBe('platform pid 1 on some-other-host'); // never removes another's turn
   });
+
+  it('goes ahead without a turn where no lock can be written', async () => {
+    const end = await takeTurn(join(dir, 'missing'), 'env-dev');
+    end();
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });

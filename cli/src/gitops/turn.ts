@@ -23,6 +23,23 @@ function readOwner(lock: string): string | undefined {
   }
 }
 
+/**
+ * Creates the lock file naming `owner`: written completely beside it, then hard-linked into place (fails if it
+ * exists), so a lock file is never seen half-written; the draft exists only for that moment.
+ */
+function tryLock(lock: string, owner: string): 'taken' | 'held' | 'unavailable' {
+  const draft = `${lock}.${process.pid}.draft`;
+  try {
+    writeFileSync(draft, owner);
+    linkSync(draft, lock);
+    return 'taken';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EEXIST' ? 'held' : 'unavailable';
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
 /** Whether the lock file is left by a process that died (this host) or is an unreadable leftover. */
 function isStale(lock: string, owner: string | undefined, now: number): boolean {
   if (owner !== undefined && /^platform pid \d+ on /.test(owner)) return ownerDied(owner);
@@ -46,34 +63,26 @@ export async function takeTurn(gitDir: string, name: string, options: TurnOption
   const now = options.now ?? Date.now;
   const lock = join(gitDir, `platform-${name}.lock`);
   const mine = ownerReason();
-  // written completely beside the lock, then linked into place: a lock file is never seen half-written
-  const draft = `${lock}.${process.pid}.draft`;
-  writeFileSync(draft, mine);
   const deadline = now() + (options.waitMs ?? 60_000);
-  try {
-    for (let polls = 0; ; polls++) {
-      try {
-        linkSync(draft, lock);
-        return () => {
-          if (readOwner(lock) === mine) rmSync(lock, { force: true });
-        };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const owner = readOwner(lock);
-      if (isStale(lock, owner, now())) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      if (now() >= deadline) {
-        options.log?.(
-          `${lock} is still held (${owner?.trim() || 'no owner named'}) after ${(options.waitMs ?? 60_000) / 1000} s; going ahead without waiting for it`,
-        );
-        return () => undefined;
-      }
-      await sleep(Math.min(200, 10 + 5 * polls) * (0.5 + Math.random()));
+  for (let polls = 0; ; polls++) {
+    const taken = tryLock(lock, mine);
+    if (taken === 'unavailable') return () => undefined; // no turns here (read-only, no hard links): the push decides
+    if (taken === 'taken') {
+      return () => {
+        if (readOwner(lock) === mine) rmSync(lock, { force: true });
+      };
     }
-  } finally {
-    rmSync(draft, { force: true });
+    const owner = readOwner(lock);
+    if (isStale(lock, owner, now())) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    if (now() >= deadline) {
+      options.log?.(
+        `${lock} is still held (${owner?.trim() || 'no owner named'}) after ${(options.waitMs ?? 60_000) / 1000} s; going ahead without waiting for it`,
+      );
+      return () => undefined;
+    }
+    await sleep(Math.min(200, 10 + 5 * polls) * (0.5 + Math.random()));
   }
 }
