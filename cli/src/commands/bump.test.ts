@@ -161,8 +161,10 @@ describe('platform bump', () => {
         /--max-attempts: got "0"/,
       ],
     ];
+    // One clone for these cases: each leaves it exactly as it found it (asserted), so each starts from a fresh clone.
+    let refused: string | undefined;
     it.each(cases)('%s', async (_what, args, message) => {
-      const c = fx.clone(`bad-${_what.replace(/\W+/g, '-')}`);
+      const c = (refused ??= fx.clone('bad-input'));
       const before = snapshot(c);
       const originTip = git(fx.origin, 'rev-parse', 'env/dev');
       await expect(bumpIn(c, ...args)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });

@@ -24,7 +24,8 @@ clean and is fast-forwarded). A bump to the pin the branch already has makes no 
   --digest sha256:HEX  the pushed image's digest: what actually runs
   --source-commit SHA  commit the image was built from (default: HEAD of this checkout)
   --push REMOTE        base on REMOTE's env/ENV and push there; a rejected push (a concurrent bump) is
-                       fetched, re-applied on the new tip and retried with jittered backoff
+                       fetched, re-applied on the new tip and retried with jittered backoff (bumps of one
+                       clone take turns: .git/platform-env-ENV.lock)
   --max-attempts N     push attempts before giving up (default 10)`;
 
 /** `platform bump`, with the renderer injectable for tests. */

@@ -122,6 +122,7 @@ describe('platform promote', () => {
     expect(git(c, 'status', '--porcelain')).toBe('');
   });
 
+  let refused: string | undefined;
   it.each([
     [['--from', 'dev', '--to', 'dev'], /--to: got "dev"; expected an environment other than --from/],
     [['--from', 'qa', '--to', 'prod'], /--from: got "qa"; expected one of the environments/],
@@ -129,7 +130,8 @@ describe('platform promote', () => {
     [['--from', 'dev'], /--to is required/],
     [['--from', 'dev', '--to', 'prod', '--digest', 'deadbeef'], /--digest: got "deadbeef"/],
   ])('refuses bad flags %j', async (args, message) => {
-    const c = fx.clone(`bad-${args.join('-')}`);
+    // one clone for these cases: each leaves it as it found it (asserted)
+    const c = (refused ??= fx.clone('bad-flags'));
     const head = git(c, 'rev-parse', 'HEAD');
     await expect(promoteIn(c, ...args)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
     expect(git(c, 'rev-parse', 'HEAD')).toBe(head);
@@ -194,13 +196,14 @@ describe("platform promote checks the target's registry first", () => {
     ecr.addImage('222222222222', 'metrics-app', DIGEST_B, []);
     const started = Date.now();
     await expect(
-      promoteAgainst(ecr, c, '--from', 'dev', '--to', 'staging', '--wait', '--interval', '1', '--timeout', '2'),
-    ).rejects.toThrow(`does not have ${DIGEST_C} after 2 s`);
+      promoteAgainst(ecr, c, '--from', 'dev', '--to', 'staging', '--wait', '--interval', '1', '--timeout', '1'),
+    ).rejects.toThrow(`does not have ${DIGEST_C} after 1 s`);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(ecr.requests.length).toBeGreaterThanOrEqual(2);
     expect(ecr.requests.length).toBeLessThanOrEqual(3);
   });
 
+  let refusedWait: string | undefined;
   it.each([
     [['--from', 'dev', '--to', 'staging', '--timeout', '5'], /--timeout: got "5"; expected it only with --wait/],
     [
@@ -208,11 +211,14 @@ describe("platform promote checks the target's registry first", () => {
       /--interval: got "0"; expected a whole number from 1 to 3600/,
     ],
   ])('refuses bad wait flags %j before asking anything', async (args, message) => {
-    const c = fx.clone(`bad-wait-${args.join('-')}`);
+    const c = (refusedWait ??= fx.clone('bad-wait'));
+    const head = git(c, 'rev-parse', 'HEAD');
     await expect(promoteAgainst(ecr, c, ...args)).rejects.toMatchObject({
       exitCode: 2,
       message: expect.stringMatching(message),
     });
     expect(ecr.requests).toEqual([]);
+    expect(git(c, 'rev-parse', 'HEAD')).toBe(head);
+    expect(git(c, 'status', '--porcelain')).toBe('');
   });
 });

@@ -3,12 +3,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBuiltCli } from '../testing/run-cli';
+import { nodeLoaded, runBuiltCli, runCli, withEnv } from '../testing/run-cli';
 
 /**
- * `platform status` end to end: the built CLI against a fake Kubernetes API server on 127.0.0.1 that serves
- * Argo CD Applications, through a temporary kubeconfig.
+ * `platform status` against a fake Kubernetes API server on 127.0.0.1 that serves Argo CD Applications, through a
+ * temporary kubeconfig. Most cases run the command in-process (`main`, as the binary runs it) with the real client
+ * (loaded by Node once per worker: it is an ES module jest cannot load); the cases marked `binary` run the built CLI
+ * as a child process end to end (exit code and output).
  */
+jest.mock('@kubernetes/client-node', () => nodeLoaded('@kubernetes/client-node'));
+
 const APPS_PATH = '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications';
 const OLD = '1111111111111111111111111111111111111111';
 const NEW = '2222222222222222222222222222222222222222';
@@ -74,13 +78,17 @@ function kubeconfig(server: string): string {
   return file;
 }
 
+/** `platform status ARGS` in-process, or with `binary` as a child process of the built CLI (nothing inherited). */
 async function run(
   args: string[],
   env: Record<string, string | undefined> = {},
+  how: 'in-process' | 'binary' = 'in-process',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const r = await runBuiltCli(['status', ...args], {
-    env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: kubeconfig(`http://127.0.0.1:${port}`), ...env },
-  });
+  const vars = { HOME: dir, KUBECONFIG: kubeconfig(`http://127.0.0.1:${port}`), ...env };
+  const r =
+    how === 'binary'
+      ? await runBuiltCli(['status', ...args], { env: { PATH: process.env.PATH, ...vars } })
+      : await withEnv({ ...vars, KUBERNETES_SERVICE_HOST: undefined }, () => runCli(['status', ...args]));
   return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
@@ -108,7 +116,7 @@ describe('platform status', () => {
       app('dev', 'Synced', 'Healthy', NEW),
       app('staging', 'Synced', 'Progressing', NEW),
     ]);
-    const r = await run([]);
+    const r = await run([], {}, 'binary');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^ENV\s+APPLICATION\s+SYNC\s+HEALTH\s+REVISION/);
@@ -185,7 +193,7 @@ describe('platform status', () => {
       res
         .writeHead(403, { 'content-type': 'application/json' })
         .end(JSON.stringify({ kind: 'Status', code: 403, reason: 'Forbidden' }));
-    const r = await run([]);
+    const r = await run([], {}, 'binary');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /no access at http:\/\/127\.0\.0\.1:\d+ \(namespace argocd\): expected permission to list applications\.argoproj\.io/,
@@ -225,14 +233,14 @@ describe('platform status', () => {
     it('--wait gives up at --timeout, counted over the whole command', async () => {
       handler = hang;
       const started = Date.now();
-      const r = await run(['--env', 'dev', '--wait', '--revision', NEW, '--timeout', '2', '--interval', '0.2']);
-      // Bounded by --timeout, not by the 30 s a single request may take (nor forever): the margin is for starting
-      // node on a loaded machine, never near 30 s.
+      const r = await run(['--env', 'dev', '--wait', '--revision', NEW, '--timeout', '1', '--interval', '0.2']);
+      // Bounded by --timeout, not by the 30 s a single request may take (nor forever): the margin is for a loaded
+      // machine, never near 30 s.
       expect(Date.now() - started).toBeLessThan(20_000);
-      expect(r.stderr).toContain('timed out after 2 s');
+      expect(r.stderr).toContain('timed out after 1 s');
       expect(r.code).toBe(1);
       expect(r.stderr.trim()).toMatch(
-        /^platform status: timed out after 2 s waiting for env-dev to run 2{40} Synced and Healthy; the cluster never answered: no answer from the cluster at http:\/\/127\.0\.0\.1:\d+ within 2 s/,
+        /^platform status: timed out after 1 s waiting for env-dev to run 2{40} Synced and Healthy; the cluster never answered: no answer from the cluster at http:\/\/127\.0\.0\.1:\d+ within 1 s/,
       );
     });
 
@@ -240,10 +248,10 @@ describe('platform status', () => {
       let calls = 0;
       handler = (req, res) =>
         ++calls === 1 ? serve(() => [app('dev', 'Synced', 'Progressing', OLD)])(req, res) : undefined;
-      const r = await run(['--env', 'dev', '--wait', '--revision', NEW, '--timeout', '2', '--interval', '0.2']);
+      const r = await run(['--env', 'dev', '--wait', '--revision', NEW, '--timeout', '1', '--interval', '0.2']);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
-        /timed out after 2 s .*; last seen: sync Synced, health Progressing, revision 1{40}; then no answer/,
+        /timed out after 1 s .*; last seen: sync Synced, health Progressing, revision 1{40}; then no answer/,
       );
     });
 
@@ -251,7 +259,7 @@ describe('platform status', () => {
       handler = hang;
       const started = Date.now();
       const r = await run(['--timeout', '1']);
-      // Bounded by --timeout 1, not the default 30 s: the margin is for starting node on a loaded machine.
+      // Bounded by --timeout 1, not the default 30 s: the margin is for a loaded machine.
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(r.code).toBe(1);
       expect(r.stderr.trim()).toMatch(
@@ -284,10 +292,15 @@ describe('platform status', () => {
     [['--revision', NEW], /only apply with --wait/],
     [['--interval', '1'], /only apply with --wait/],
     [['--env', 'Dev!'], /--env: got "Dev!"/],
-    // fails before the environment check: qa is no environments/*.yaml of this repository
-    [['--env', 'qa'], /^platform status: --env: got "qa"; expected one of the environments: dev, prod, staging\n$/],
-  ])('refuses bad flags %j', async (args, message) => {
-    const r = await run(args);
+    // fails before the environment check: qa is no environments/*.yaml of this repository (end to end: exit 2 and
+    // the one stderr line of the built CLI)
+    [
+      ['--env', 'qa'],
+      /^platform status: --env: got "qa"; expected one of the environments: dev, prod, staging\n$/,
+      'binary' as const,
+    ],
+  ])('refuses bad flags %j', async (...[args, message, how]: [string[], RegExp, 'binary'?]) => {
+    const r = await run(args, {}, how);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
   });

@@ -1,15 +1,29 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, useGitFixture } from '../testing/git-fixture';
-import { runBuiltCli } from '../testing/run-cli';
+import { runBuiltCli, runCli } from '../testing/run-cli';
 
 /**
- * Mistakes in the user's input, through the built CLI as people run it: each is one line naming the input, exit 1
- * (bad content) or 2 (bad flag), never `internal error` with a stack trace (exit 70).
+ * Mistakes in the user's input, as people run the CLI: each is one line naming the input, exit 1 (bad content) or 2
+ * (bad flag), never `internal error` with a stack trace (exit 70). Two cases run the built CLI end to end; the others
+ * run `main` in-process from the checkout (an error that is no user error propagates out of `main`: the test fails).
  */
 const fx = useGitFixture();
 
+/** `platform ARGS` in-process (`main`, as the binary runs it) with `cwd` as working directory. */
 async function platform(cwd: string, ...args: string[]) {
+  const previous = process.cwd();
+  process.chdir(cwd);
+  try {
+    const r = await runCli(args);
+    return { ...r, lines: r.err.split('\n').filter(Boolean) };
+  } finally {
+    process.chdir(previous);
+  }
+}
+
+/** `platform ARGS` as a child process of the built CLI. */
+async function platformBinary(cwd: string, ...args: string[]) {
   const r = await runBuiltCli(args, { cwd, env: { ...process.env }, timeoutMs: 30_000 });
   return { ...r, lines: r.err.split('\n').filter(Boolean) };
 }
@@ -40,7 +54,7 @@ describe('user errors are one line with exit 1 or 2', () => {
   it('platform diff on an invalid environment file', async () => {
     const c = fx.clone('invalid-env');
     edit(c, 'environments/staging.yaml', (t) => t.replace(/^ {2}replicas: \d+$/m, '  replicas: 0'));
-    const r = await platform(c, 'diff', '--env', 'staging');
+    const r = await platformBinary(c, 'diff', '--env', 'staging');
     expectOneLine(r, 'diff', 1);
     expect(r.lines[0]).toContain('environments/staging.yaml: app.replicas: got 0; expected a number of at least 1');
   });
@@ -79,7 +93,7 @@ describe('user errors are one line with exit 1 or 2', () => {
   it('promote from a branch whose pin is partial', async () => {
     const c = fx.clone('promote-partial-pin');
     commitOnEnvBranch(c, 'staging', (t) => t.replace(/^ {4}tag: .*\n/m, ''));
-    const r = await platform(c, 'promote', '--from', 'staging', '--to', 'prod');
+    const r = await platformBinary(c, 'promote', '--from', 'staging', '--to', 'prod');
     expectOneLine(r, 'promote', 1);
     expect(r.lines[0]).toMatch(
       /^platform promote: environments\/staging\.yaml \(at [0-9a-f]{12}\): app\.image\.tag: got nothing; expected an OCI tag such as 1\.4\.2$/,

@@ -5,6 +5,7 @@ import { CliError, asUserError } from '../util/errors';
 import { replaceDirAtomic, writeFileAtomic } from '../util/atomic';
 import { Git } from './git';
 import { addTempWorktree, pruneStaleWorktrees, removeTempWorktree } from './temp-worktree';
+import { takeTurn } from './turn';
 
 export { checkEnvironment, environmentNames } from './environments';
 import { imageReference, samePin, setPinInYaml, type PinTarget } from './pin';
@@ -210,7 +211,8 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
   const sleep = props.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
   // Preflight: nothing below is written until every check passed.
-  const checkedOut = git.worktreeOf(branch);
+  const worktrees = git.worktrees();
+  const checkedOut = git.worktreeOf(branch, worktrees);
   if (checkedOut !== undefined) {
     const dirty = new Git(checkedOut).status();
     if (dirty.length > 0) {
@@ -219,20 +221,26 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
       );
     }
   }
-  const pruned = pruneStaleWorktrees(git);
+  const pruned = pruneStaleWorktrees(git, Date.now(), worktrees);
   if (pruned.length > 0)
     props.log(`removed ${pruned.length} temporary worktree(s) left by runs that died: ${pruned.join(', ')}`);
-  const from = await readBranchTip(git, props.env, props.remote, sleep);
-  let base = from.tip;
-  const localTip = git.resolve(`refs/heads/${branch}`);
-  if (props.remote !== undefined && localTip !== undefined && !git.isAncestor(localTip, base)) {
-    throw new CliError(
-      `local ${branch} has commits that ${props.remote}/${branch} does not; expected it to be behind or equal: push or drop them first`,
-    );
-  }
 
+  // Pushing: the commands of this clone that update this branch take turns (turn.ts), so that concurrent ones fetch,
+  // render and push one after another instead of all but one losing the push and doing it all again.
+  const endTurn =
+    props.remote === undefined
+      ? () => undefined
+      : await takeTurn(git.commonDir(), branch.replace('/', '-'), { log: props.log });
   let worktree: string | undefined;
   try {
+    const from = await readBranchTip(git, props.env, props.remote, sleep);
+    let base = from.tip;
+    const localTip = git.resolve(`refs/heads/${branch}`);
+    if (props.remote !== undefined && localTip !== undefined && !git.isAncestor(localTip, base)) {
+      throw new CliError(
+        `local ${branch} has commits that ${props.remote}/${branch} does not; expected it to be behind or equal: push or drop them first`,
+      );
+    }
     worktree = addTempWorktree(git, props.env, base);
     const wt = new Git(worktree);
     for (let attempt = 1; ; attempt++) {
@@ -247,10 +255,10 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
       }
       const pushed = git.try(['push', '--porcelain', props.remote, `${applied.commit}:refs/heads/${branch}`]);
       if (pushed.code === 0) {
-        advanceRef(git, `refs/remotes/${props.remote}/${branch}`, applied.commit);
+        advanceRef(git, `refs/remotes/${props.remote}/${branch}`, applied.commit, base);
         if (localTip !== undefined) {
           if (checkedOut !== undefined) publishLocally(git, branch, applied.commit, localTip, checkedOut);
-          else advanceRef(git, `refs/heads/${branch}`, applied.commit);
+          else advanceRef(git, `refs/heads/${branch}`, applied.commit, base);
         }
         return { ...applied, attempts: attempt };
       }
@@ -273,6 +281,7 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
       wt.run(['checkout', '--quiet', '--detach', '--force', base]);
     }
   } finally {
+    endTurn(); // the next one can start while this worktree goes
     if (worktree !== undefined) removeTempWorktree(git, worktree);
   }
 }
@@ -280,8 +289,10 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
 /**
  * Moves `ref` forward to `commit` after a push, unless a concurrent command of this repository already moved it to
  * `commit` or past it (its push came later): a compare-and-swap, retried when another command won it meanwhile.
+ * `parent` is the commit `commit` was made on: a ref still there is moved at once (one git call instead of four).
  */
-function advanceRef(git: Git, ref: string, commit: string): void {
+function advanceRef(git: Git, ref: string, commit: string, parent: string): void {
+  if (git.try(['update-ref', '-m', 'platform: update image pin', ref, commit, parent]).code === 0) return;
   for (let attempt = 0; attempt < 20; attempt++) {
     const current = git.resolve(ref);
     if (current !== undefined && git.isAncestor(commit, current)) return;

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { CliError } from '../util/errors';
 
 /** git's message when it read another worktree's admin files while that worktree was being added or removed. */
@@ -15,6 +16,15 @@ export interface GitResult {
   readonly stderr: string;
 }
 
+/** One entry of `git worktree list --porcelain`. */
+export interface Worktree {
+  readonly path: string;
+  /** The full ref checked out (`refs/heads/...`); undefined when detached or bare. */
+  readonly branch?: string;
+  /** The lock reason ('' when locked without one); undefined when not locked. */
+  readonly locked?: string;
+}
+
 /** Runs git in one repository or worktree, never prompting, with stable (C locale) messages to match on. */
 export class Git {
   constructor(readonly cwd: string) {}
@@ -24,16 +34,21 @@ export class Git {
    * adding or removing a worktree at that moment (git read its half-written admin files) is retried a few times.
    */
   try(args: readonly string[], input?: string): GitResult {
+    const res = this.tryBytes(args, input);
+    return { code: res.code, stdout: res.stdout.toString('utf8'), stderr: res.stderr };
+  }
+
+  /** `try` with stdout as bytes (for output that counts bytes, like `cat-file --batch`). */
+  private tryBytes(args: readonly string[], input?: string): { code: number; stdout: Buffer; stderr: string } {
     for (let attempt = 1; ; attempt++) {
       const res = spawnSync('git', [...args], {
         cwd: this.cwd,
         input,
-        encoding: 'utf8',
         maxBuffer: 256 * 1024 * 1024,
         env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANG: 'C' },
       });
       if (res.error) throw new CliError(`cannot run git: ${res.error.message}`);
-      const result = { code: res.status ?? 1, stdout: res.stdout, stderr: res.stderr };
+      const result = { code: res.status ?? 1, stdout: res.stdout, stderr: res.stderr.toString('utf8') };
       if (result.code === 0 || !WORKTREE_RACE.test(result.stderr) || attempt >= 10) return result;
       sleepSync(50 * attempt * (0.5 + Math.random()));
     }
@@ -55,6 +70,7 @@ export class Git {
   }
 
   isAncestor(ancestor: string, descendant: string): boolean {
+    if (ancestor === descendant) return true; // a commit is its own ancestor: no need to ask git
     return this.try(['merge-base', '--is-ancestor', ancestor, descendant]).code === 0;
   }
 
@@ -71,23 +87,72 @@ export class Git {
     return res.code === 0 ? res.stdout : undefined;
   }
 
-  /** Files under `dir` at `rev` (paths relative to `dir`) -> content. */
+  /** Files under `dir` at `rev` (paths relative to `dir`) -> content: two git processes, however many files. */
   tree(rev: string, dir: string): Map<string, string> {
     const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    // "<mode> <type> <object>\t<path>" per entry
+    const entries = this.run(['ls-tree', '-r', '-z', rev, '--', prefix])
+      .split('\0')
+      .filter(Boolean)
+      .map((line) => {
+        const tab = line.indexOf('\t');
+        const [, type, object] = line.slice(0, tab).split(' ');
+        return { path: line.slice(tab + 1), type: type!, object: object! };
+      });
+    const blobs = entries.filter((e) => e.type === 'blob');
+    const contents = new Map<string, string>();
+    if (blobs.length > 0) this.blobs(blobs.map((e) => e.object)).forEach((c, i) => contents.set(blobs[i]!.path, c));
     const files = new Map<string, string>();
-    const names = this.run(['ls-tree', '-r', '-z', '--name-only', rev, '--', prefix]).split('\0').filter(Boolean);
-    for (const name of names) files.set(name.slice(prefix.length), this.run(['show', `${rev}:${name}`]));
+    for (const e of entries) {
+      // anything but a blob (a submodule's commit) as `git show` prints it
+      files.set(e.path.slice(prefix.length), contents.get(e.path) ?? this.run(['show', `${rev}:${e.path}`]));
+    }
     return files;
   }
 
-  /** The worktree (path) that has `branch` checked out, if any. */
-  worktreeOf(branch: string): string | undefined {
-    let path: string | undefined;
-    for (const line of this.run(['worktree', 'list', '--porcelain']).split('\n')) {
-      if (line.startsWith('worktree ')) path = line.slice('worktree '.length);
-      if (line === `branch refs/heads/${branch}`) return path;
+  /** The contents of blob objects (`git cat-file --batch`: one process for all), in order, as UTF-8 text. */
+  private blobs(objects: readonly string[]): string[] {
+    const res = this.tryBytes(['cat-file', '--batch'], objects.map((o) => `${o}\n`).join(''));
+    if (res.code !== 0) throw new CliError(`git cat-file --batch failed (in ${this.cwd}): ${res.stderr.trim()}`);
+    const out = res.stdout;
+    const contents: string[] = [];
+    let at = 0;
+    for (const object of objects) {
+      const eol = out.indexOf(0x0a, at);
+      const header = out.subarray(at, eol).toString('latin1'); // "<object> blob <size>" or "<object> missing"
+      const m = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+      if (m === null) throw new CliError(`git cat-file --batch: expected blob ${object}, got "${header}"`);
+      const size = Number(m[1]);
+      contents.push(out.subarray(eol + 1, eol + 1 + size).toString('utf8'));
+      at = eol + 1 + size + 1; // the content is followed by a newline
     }
-    return undefined;
+    return contents;
+  }
+
+  /** The repository's common git directory (shared by all its worktrees), absolute. */
+  commonDir(): string {
+    return resolve(this.cwd, this.run(['rev-parse', '--git-common-dir']).trim());
+  }
+
+  /** The worktrees of this repository (`git worktree list --porcelain`), the main one first. */
+  worktrees(): Worktree[] {
+    const entries: Worktree[] = [];
+    for (const line of this.run(['worktree', 'list', '--porcelain']).split('\n')) {
+      const last = entries[entries.length - 1];
+      if (line.startsWith('worktree ')) entries.push({ path: line.slice('worktree '.length) });
+      else if (last === undefined) continue;
+      else if (line.startsWith('branch '))
+        entries[entries.length - 1] = { ...last, branch: line.slice('branch '.length) };
+      else if (line === 'locked' || line.startsWith('locked ')) {
+        entries[entries.length - 1] = { ...last, locked: line.slice('locked '.length) };
+      }
+    }
+    return entries;
+  }
+
+  /** The worktree (path) that has `branch` checked out, if any (of `worktrees`, by default read now). */
+  worktreeOf(branch: string, worktrees: readonly Worktree[] = this.worktrees()): string | undefined {
+    return worktrees.find((w) => w.branch === `refs/heads/${branch}`)?.path;
   }
 }
 

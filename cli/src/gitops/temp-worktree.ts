@@ -1,16 +1,22 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { Git } from './git';
+import type { Git, Worktree } from './git';
 
 /** Prefix of the temporary worktrees `bump` and `promote` work in, under the OS temp dir. */
 const PREFIX = 'platform-';
 /** An unlocked one (made before worktrees carried their owner) older than this is a leftover: no bump takes an hour. */
 const UNLOCKED_STALE_MS = 60 * 60 * 1000;
 
-/** The lock reason that names the process working in a temporary worktree. */
-function ownerReason(pid: number = process.pid): string {
+/** The lock reason that names the process working in a temporary worktree (or holding a turn, see turn.ts). */
+export function ownerReason(pid: number = process.pid): string {
   return `platform pid ${pid} on ${hostname()}`;
+}
+
+/** Whether `reason` (from `ownerReason`) names a process of this host that no longer exists. */
+export function ownerDied(reason: string): boolean {
+  const owner = /^platform pid (\d+) on (.+)$/.exec(reason);
+  return owner !== null && owner[2] === hostname() && !isAlive(Number(owner[1]));
 }
 
 function isAlive(pid: number): boolean {
@@ -48,20 +54,19 @@ export function removeTempWorktree(git: Git, path: string): void {
  * Removes the temporary worktrees of this repository left by runs that died without cleaning up: locked by a process
  * of this host that no longer exists, or (from before worktrees were locked) unlocked and older than an hour.
  * Worktrees of live processes, of other hosts and anything not under the temp dir are left alone. Returns the paths.
+ * `entries`: the repository's worktrees, when the caller has just listed them.
  */
-export function pruneStaleWorktrees(git: Git, now: number = Date.now()): string[] {
-  const entries: Array<{ path: string; locked?: string }> = [];
-  for (const line of git.run(['worktree', 'list', '--porcelain']).split('\n')) {
-    if (line.startsWith('worktree ')) entries.push({ path: line.slice('worktree '.length) });
-    else if (line.startsWith('locked') && entries.length > 0) entries[entries.length - 1]!.locked = line.slice(7);
-  }
+export function pruneStaleWorktrees(
+  git: Git,
+  now: number = Date.now(),
+  entries: readonly Worktree[] = git.worktrees(),
+): string[] {
   const pruned: string[] = [];
   for (const { path, locked } of entries) {
     if (dirname(path) !== tmpdir() || !basename(path).startsWith(PREFIX)) continue;
     let stale: boolean;
     if (locked !== undefined) {
-      const owner = /^platform pid (\d+) on (.+)$/.exec(locked);
-      stale = owner !== null && owner[2] === hostname() && !isAlive(Number(owner[1]));
+      stale = ownerDied(locked);
     } else {
       let mtime: number;
       try {

@@ -63,11 +63,21 @@ export function createGitFixture(render: RenderEnvironment): GitFixture {
     origin,
     clone(name) {
       const path = join(dir, name);
-      git(dir, 'clone', '--quiet', origin, path);
-      for (const f of envs) {
-        const env = f.slice(0, -'.yaml'.length);
-        git(path, 'branch', '--quiet', '--track', `env/${env}`, `origin/env/${env}`);
-      }
+      const names = envs.map((f) => `env/${f.slice(0, -'.yaml'.length)}`);
+      // what `git branch --track env/E origin/env/E` does for each E, in two git processes instead of 1 + |E|:
+      // the tracking configuration set by the clone, the branches created in one transaction
+      const tracking = names.flatMap((b) => [
+        '-c',
+        `branch.${b}.remote=origin`,
+        '-c',
+        `branch.${b}.merge=refs/heads/${b}`,
+      ]);
+      git(dir, 'clone', '--quiet', ...tracking, origin, path);
+      execFileSync('git', ['update-ref', '--stdin'], {
+        cwd: path,
+        input: names.map((b) => `create refs/heads/${b} refs/remotes/origin/${b}\n`).join(''),
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
       return path;
     },
     freshClone(name) {

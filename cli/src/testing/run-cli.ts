@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { join, resolve } from 'node:path';
 import { main } from '../main';
 
@@ -90,4 +91,39 @@ export function captureOutputOfEachTest(): { readonly out: string; readonly err:
   });
   afterEach(() => jest.restoreAllMocks());
   return captured;
+}
+
+/** What jest hands out as `node:module`: Node's module class, whose `_load` is Node's own loader (not jest's). */
+interface NodeModuleLoader {
+  _load(request: string, parent: null, isMain: boolean): unknown;
+}
+
+/**
+ * A package loaded by Node itself, beneath jest's module registry: for an ES-module-only package (jest on Node < 24.9
+ * cannot require one) that a command loads with `import()`. Register it for the suite with
+ * `jest.mock(id, () => nodeLoaded(id))`: the command then gets the real package, loaded once per jest worker.
+ */
+export function nodeLoaded(id: string): unknown {
+  return (nodeModule as unknown as NodeModuleLoader)._load(require.resolve(id), null, false);
+}
+
+/**
+ * Runs `run` with environment variables set (undefined: removed) in jest's `process.env` and in the process's own
+ * (which a package from `nodeLoaded` and `os.homedir()` read), both restored afterwards.
+ */
+export async function withEnv<T>(vars: Record<string, string | undefined>, run: () => Promise<T>): Promise<T> {
+  const envs = [...new Set([process.env, (nodeLoaded('node:process') as NodeJS.Process).env])];
+  const saved = envs.map((env) => Object.fromEntries(Object.keys(vars).map((k) => [k, env[k]])));
+  const assign = (env: NodeJS.ProcessEnv, values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+  };
+  for (const env of envs) assign(env, vars);
+  try {
+    return await run();
+  } finally {
+    envs.forEach((env, i) => assign(env, saved[i]!));
+  }
 }

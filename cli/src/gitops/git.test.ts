@@ -1,0 +1,36 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { git } from '../testing/git-fixture';
+import { Git } from './git';
+
+describe('Git.tree', () => {
+  let repo: string;
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmpdir(), 'git-tree-'));
+    git(repo, 'init', '--quiet', '-b', 'main');
+    mkdirSync(join(repo, 'dist/dev/nested'), { recursive: true });
+    writeFileSync(join(repo, 'dist/dev/a.yaml'), 'kind: A\n');
+    writeFileSync(join(repo, 'dist/dev/b.yaml'), 'no trailing newline, ünïcödé ✓');
+    writeFileSync(join(repo, 'dist/dev/empty.yaml'), '');
+    writeFileSync(join(repo, 'dist/dev/nested/c.yaml'), 'line\n\nline\n'.repeat(1000));
+    writeFileSync(join(repo, 'dist/dev-other.yaml'), 'outside the directory\n');
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'add', '.');
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '--quiet', '-m', 'files');
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it('reads every file under a directory at a revision, byte for byte, in git order', () => {
+    const files = new Git(repo).tree('HEAD', 'dist/dev');
+    expect([...files.keys()]).toEqual(['a.yaml', 'b.yaml', 'empty.yaml', 'nested/c.yaml']);
+    expect(files.get('a.yaml')).toBe('kind: A\n');
+    expect(files.get('b.yaml')).toBe('no trailing newline, ünïcödé ✓');
+    expect(files.get('empty.yaml')).toBe('');
+    expect(files.get('nested/c.yaml')).toBe('line\n\nline\n'.repeat(1000));
+    expect(new Git(repo).tree('HEAD', 'dist/dev/')).toEqual(files);
+  });
+
+  it('is empty for a directory the revision does not have', () => {
+    expect(new Git(repo).tree('HEAD', 'dist/prod')).toEqual(new Map());
+  });
+});
