@@ -28,7 +28,23 @@ describe('DocumentCache', () => {
     });
   });
 
+  it('parses a repeated file once and gives each caller its own list of the shared values', () => {
+    const text = '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\nkind: B\n';
+    const cache = new DocumentCache();
+    const first = cache.parse(text);
+    const again = cache.parse(`${text}`);
+    expect(cache.distinctFiles).toBe(1);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    expect(again[0]!.value).toBe(first[0]!.value);
+    first.pop();
+    expect(cache.parse(text)).toHaveLength(2);
+    cache.parse('kind: C\n');
+    expect(cache.distinctFiles).toBe(2);
+  });
+
   it.each([
+    ['prose with what looks like a tag or a complex key', 'a: say !this\nb: what ? now\nc: x ! y\n'],
     ['a syntax error, with its line and column in the file', 'a: 1\n---\nb: [1, 2\n---\nc: 3\n'],
     ['a duplicate key', 'kind: A\n---\nkind: B\nkind: C\n'],
     ['a list document', 'kind: A\n---\n- 1\n- 2\n'],

@@ -1,6 +1,6 @@
 import type * as Yaml from 'yaml';
 import { loadBlockSubset } from './block-yaml';
-import { loadAllFast, notForJsYaml } from './js-yaml-core';
+import { loadAllFast } from './js-yaml-core';
 
 let loadedYaml: typeof Yaml | undefined;
 
@@ -49,13 +49,32 @@ const DOCUMENT_LINE = new RegExp(DOCUMENT_START.source, 'my');
  */
 export class DocumentCache {
   private readonly pieces = new Map<string, unknown[] | undefined>();
+  /**
+   * Per distinct file text, what parse returned: a rendered platform repeats whole files (the platform API in every
+   * environment), and looking one up spares cutting it and looking up each of its documents.
+   */
+  private readonly files = new Map<string, ParsedDocument[]>();
 
   /** Distinct document texts parsed so far (for tests and benchmarks). */
   get distinct(): number {
     return this.pieces.size;
   }
 
+  /** Distinct file texts parsed so far (for tests and benchmarks). */
+  get distinctFiles(): number {
+    return this.files.size;
+  }
+
   parse(text: string): ParsedDocument[] {
+    let docs = this.files.get(text);
+    if (docs === undefined) {
+      docs = this.parseFile(text);
+      this.files.set(text, docs);
+    }
+    return docs.slice();
+  }
+
+  private parseFile(text: string): ParsedDocument[] {
     if (hasDirective(text)) return parseFileDocuments(text);
     const values: unknown[] = [];
     for (const piece of cut(text)) {
@@ -105,7 +124,9 @@ const isMappingOrNothing = (v: unknown): boolean =>
 
 /** The documents of a piece when each parses without error into a mapping or nothing; otherwise undefined. */
 function cleanMappings(piece: string): unknown[] | undefined {
-  const plain = notForJsYaml(piece) ? undefined : loadBlockSubset(piece);
+  // the subset reader reads only what the yaml library reads the same way (tags, null and complex keys are not in
+  // the subset): it needs no notForJsYaml test, which loadAllFast makes
+  const plain = loadBlockSubset(piece);
   if (plain !== undefined && plain.every(isMappingOrNothing)) return plain;
   const fast = loadAllFast(piece);
   if (fast !== undefined && fast.every(isMappingOrNothing)) return fast;
