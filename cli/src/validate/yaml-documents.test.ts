@@ -72,6 +72,22 @@ describe('DocumentCache', () => {
 });
 
 describe('loadAllFast (js-yaml with the core schema of the yaml library)', () => {
+  it('loads js-yaml only when a text needs it, not for what the subset reader reads', () => {
+    let loaded = 0;
+    jest.isolateModules(() => {
+      jest.doMock('js-yaml', () => {
+        loaded++;
+        return jest.requireActual('js-yaml');
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module registry
+      const fresh = require('./yaml-documents') as { DocumentCache: typeof DocumentCache };
+      expect(new fresh.DocumentCache().parse('a: 1\nb: true\n')).toEqual([{ value: { a: 1, b: true } }]);
+      expect(loaded).toBe(0);
+      expect(new fresh.DocumentCache().parse('a: {b: 1}\n')).toEqual([{ value: { a: { b: 1 } } }]);
+      expect(loaded).toBe(1);
+    });
+  });
+
   it.each([
     '~',
     'null',
