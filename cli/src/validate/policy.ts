@@ -212,9 +212,29 @@ class GroupContext {
   constructor(readonly objects: readonly SourcedObject[]) {
     this.workloads = objects.map(podWorkloadOf).filter((w): w is PodWorkload => w !== undefined);
   }
-  ofKind(kind: string, namespace: string | undefined): SourcedObject[] {
-    return this.objects.filter((s) => kindOf(s.object) === kind && namespaceOf(s.object) === namespace);
+  /** Per kind and namespace (undefined: none), the objects in input order: built once, asked for per workload. */
+  private byKind: Map<string, Map<string | undefined, SourcedObject[]>> | undefined;
+
+  /** The objects of `kind` in `namespace` (undefined: no namespace), in input order; do not change the list. */
+  ofKind(kind: string, namespace: string | undefined): readonly SourcedObject[] {
+    if (this.byKind === undefined) {
+      this.byKind = new Map();
+      for (const s of this.objects) {
+        const k = kindOf(s.object);
+        let byNamespace = this.byKind.get(k);
+        if (byNamespace === undefined) {
+          byNamespace = new Map();
+          this.byKind.set(k, byNamespace);
+        }
+        const ns = namespaceOf(s.object);
+        const list = byNamespace.get(ns);
+        if (list === undefined) byNamespace.set(ns, [s]);
+        else list.push(s);
+      }
+    }
+    return this.byKind.get(kind)?.get(namespace) ?? [];
   }
+
   /** HPAs that scale this object. */
   autoscalersOf(s: SourcedObject): Obj[] {
     return this.ofKind('HorizontalPodAutoscaler', namespaceOf(s.object))
