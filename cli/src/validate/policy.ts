@@ -83,8 +83,14 @@ function exemptionsOf(s: SourcedObject, reviewed: readonly PolicyExemption[]): E
   };
   const unknown = (check: string): string =>
     `unknown policy check ${JSON.stringify(check)}; expected one of ${Object.keys(POLICY_CHECKS).join(', ')}`;
-  const annotations = annotationsOf(s.object);
+  // Every annotation this reads starts with one of the two prefixes (most objects carry none of them): the others
+  // are not even copied.
+  const relevant = (key: string): boolean =>
+    key.startsWith(POLARIS_ANNOTATION_PREFIX) || key.startsWith(REASON_ANNOTATION_PREFIX);
+  const raw = asObj(asObj(s.object.metadata)?.annotations);
+  const annotations = raw !== undefined && Object.keys(raw).some(relevant) ? annotationsOf(s.object) : {};
   for (const [key, value] of Object.entries(annotations)) {
+    if (!relevant(key)) continue;
     if (key === LEGACY_EXEMPT_ANNOTATION) {
       error(
         key,
