@@ -81,6 +81,49 @@ describe('validateAgainst', () => {
     expect(validateAgainst(schema, data)).toEqual(expected);
   });
 
+  it('checks object fields: counts, required, unknown, additional, preserved and embedded', () => {
+    const objects = {
+      type: 'object',
+      required: ['id'],
+      properties: {
+        id: { type: 'string' },
+        counted: { type: 'object', minProperties: 2, maxProperties: 2, additionalProperties: { type: 'integer' } },
+        none: { type: 'object', additionalProperties: false },
+        kept: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        bare: { type: 'object' },
+        embedded: {
+          type: 'object',
+          'x-kubernetes-embedded-resource': true,
+          'x-kubernetes-preserve-unknown-fields': true,
+        },
+      },
+    };
+    const data = {
+      counted: { a: 'x' },
+      none: { b: 1 },
+      kept: { c: 1 },
+      bare: { d: 1 },
+      embedded: { kind: '' },
+      extra: 1,
+    };
+    const expected = [
+      { path: 'id', message: 'required field is missing' },
+      { path: 'counted', message: 'got 1 fields; expected at least 2' },
+      { path: 'counted.a', message: 'wrong type: got "x"; expected integer' },
+      { path: 'none.b', message: 'unknown field (not in the schema)' },
+      { path: 'bare.d', message: 'unknown field (not in the schema)' },
+      { path: 'embedded.apiVersion', message: 'embedded resource must set it' },
+      { path: 'embedded.kind', message: 'embedded resource must set it' },
+      { path: 'extra', message: 'unknown field (not in the schema)' },
+    ];
+    expect(validateAgainst(objects, data, { structural: true })).toEqual(expected);
+    // not structural (the built-in definitions): a bare object keeps what it holds
+    expect(validateAgainst(objects, data)).toEqual(expected.filter((p) => p.path !== 'bare.d'));
+    expect(
+      validateAgainst(objects, { id: 'x', counted: { a: 1, b: 2, c: 3 } }, { allowMissingRequired: true }),
+    ).toEqual([{ path: 'counted', message: 'got 3 fields; expected at most 2' }]);
+  });
+
   it('resolves a $ref into non-structural definitions', () => {
     const definitions = {
       Meta: { type: 'object', properties: { name: { type: 'string' } } },

@@ -139,6 +139,14 @@ class Shape {
   /** allOf, anyOf, oneOf or not is set. */
   readonly logic: boolean;
   readonly cel: boolean;
+  readonly properties: Schema | undefined;
+  readonly additionalProperties: unknown;
+  readonly minProperties: number | undefined;
+  readonly maxProperties: number | undefined;
+  readonly required: string[] | undefined;
+  /** additionalProperties or x-kubernetes-preserve-unknown-fields is set. */
+  readonly open: boolean;
+  readonly embedded: boolean;
 
   constructor(schema: Schema) {
     this.ref = schema.$ref !== undefined;
@@ -162,6 +170,13 @@ class Shape {
     this.logic =
       Array.isArray(schema.allOf) || Array.isArray(schema.anyOf) || Array.isArray(schema.oneOf) || isObject(schema.not);
     this.cel = Array.isArray(schema['x-kubernetes-validations']);
+    this.properties = isObject(schema.properties) ? schema.properties : undefined;
+    this.additionalProperties = schema.additionalProperties;
+    this.minProperties = typeof schema.minProperties === 'number' ? schema.minProperties : undefined;
+    this.maxProperties = typeof schema.maxProperties === 'number' ? schema.maxProperties : undefined;
+    this.required = Array.isArray(schema.required) ? (schema.required as string[]) : undefined;
+    this.open = schema.additionalProperties !== undefined || schema['x-kubernetes-preserve-unknown-fields'] === true;
+    this.embedded = schema['x-kubernetes-embedded-resource'] === true;
   }
 }
 
@@ -216,7 +231,7 @@ function walk(raw: Schema, data: unknown, path: string, parent: Ctx, closed: boo
   } else if (typeof data === 'number') {
     if (shape.numberChecks) checkNumber(schema, data, path, ctx);
   } else if (Array.isArray(data)) checkArray(schema, data, path, ctx, closed);
-  else if (isObject(data)) checkObject(schema, data, path, ctx, closed);
+  else if (isObject(data)) checkObject(shape, data, path, ctx, closed);
   if (shape.logic) checkLogic(schema, data, path, ctx);
   if (shape.cel) checkCel(schema, data, path, ctx);
 }
@@ -288,31 +303,32 @@ function checkArray(schema: Schema, data: unknown[], path: string, ctx: Ctx, clo
   }
 }
 
-function checkObject(schema: Schema, data: Record<string, unknown>, path: string, ctx: Ctx, closed: boolean): void {
-  const props = isObject(schema.properties) ? schema.properties : undefined;
-  const extra = schema.additionalProperties;
+function checkObject(shape: Shape, data: Record<string, unknown>, path: string, ctx: Ctx, closed: boolean): void {
+  const props = shape.properties;
+  const extra = shape.additionalProperties;
   const keys = Object.keys(data);
-  if (typeof schema.minProperties === 'number' && keys.length < schema.minProperties)
-    push(ctx, path, `got ${keys.length} fields; expected at least ${schema.minProperties}`);
-  if (typeof schema.maxProperties === 'number' && keys.length > schema.maxProperties)
-    push(ctx, path, `got ${keys.length} fields; expected at most ${schema.maxProperties}`);
-  if (ctx.allowMissingRequired !== true && Array.isArray(schema.required)) {
-    for (const r of schema.required as string[])
+  if (shape.minProperties !== undefined && keys.length < shape.minProperties)
+    push(ctx, path, `got ${keys.length} fields; expected at least ${shape.minProperties}`);
+  if (shape.maxProperties !== undefined && keys.length > shape.maxProperties)
+    push(ctx, path, `got ${keys.length} fields; expected at most ${shape.maxProperties}`);
+  if (ctx.allowMissingRequired !== true && shape.required !== undefined) {
+    for (const r of shape.required)
       if (data[r] === undefined) push(ctx, joinField(path, r), 'required field is missing');
   }
-  const open = extra !== undefined || schema['x-kubernetes-preserve-unknown-fields'] === true;
+  const open = shape.open;
   const rejectUnknown =
     extra === false ||
     (closed && !open && props !== undefined) ||
-    (closed && !open && ctx.structural === true && schema['x-kubernetes-embedded-resource'] !== true);
+    (closed && !open && ctx.structural === true && !shape.embedded);
+  const walkExtra = isObject(extra) ? extra : undefined;
   for (const k of keys) {
     const sub = props?.[k];
     const at = joinField(path, k);
     if (isObject(sub)) walk(sub, data[k], at, ctx, closed);
-    else if (isObject(extra)) walk(extra, data[k], at, ctx, closed);
+    else if (walkExtra !== undefined) walk(walkExtra, data[k], at, ctx, closed);
     else if (rejectUnknown) push(ctx, at, 'unknown field (not in the schema)');
   }
-  if (schema['x-kubernetes-embedded-resource'] === true) {
+  if (shape.embedded) {
     for (const k of ['apiVersion', 'kind'])
       if (typeof data[k] !== 'string' || data[k] === '') push(ctx, joinField(path, k), 'embedded resource must set it');
   }
