@@ -87,7 +87,7 @@ export function loadFiles(
       problems.push(fileProblem(file, `cannot read: ${(err as Error).message}`));
       continue;
     }
-    cache.parse(text).forEach((doc, i) => {
+    cache.parse(text, base).forEach((doc, i) => {
       if (doc.errors !== undefined) {
         for (const e of doc.errors) problems.push(fileProblem(file, `not valid YAML: ${e}`));
         return;

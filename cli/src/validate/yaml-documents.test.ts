@@ -28,19 +28,24 @@ describe('DocumentCache', () => {
     });
   });
 
-  it('parses a repeated file once and gives each caller its own list of the shared values', () => {
-    const text = '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\nkind: B\n';
+  it('shares the values of the pieces a file repeats from the last file of its name, and parses what changed', () => {
+    const a = 'kind: A\nmetadata:\n  name: a\n';
+    const b = (n: number) => `kind: B\nmetadata:\n  name: b${n}\n`;
     const cache = new DocumentCache();
-    const first = cache.parse(text);
-    const again = cache.parse(`${text}`);
-    expect(cache.distinctFiles).toBe(1);
-    expect(again).not.toBe(first);
-    expect(again).toEqual(first);
-    expect(again[0]!.value).toBe(first[0]!.value);
-    first.pop();
-    expect(cache.parse(text)).toHaveLength(2);
-    cache.parse('kind: C\n');
-    expect(cache.distinctFiles).toBe(2);
+    const dev = cache.parse(`---\n${a}---\n${b(1)}`, 'platform-api.yaml');
+    const prod = cache.parse(`---\n${a}---\n${b(2)}`, 'platform-api.yaml');
+    const other = cache.parse(`---\n${b(2)}---\n${a}`, 'other.yaml');
+    expect(cache.distinct).toBe(3);
+    expect(prod[0]!.value).toBe(dev[0]!.value);
+    expect(prod[1]!.value).toEqual({ kind: 'B', metadata: { name: 'b2' } });
+    expect(prod[1]!.value).not.toBe(dev[1]!.value);
+    // another name, other positions: the same values, found by text
+    expect(other[0]!.value).toBe(prod[1]!.value);
+    expect(other[1]!.value).toBe(dev[0]!.value);
+    // a piece that does not parse cleanly at a repeated position: the whole file is parsed, errors placed in it
+    const broken = cache.parse(`---\n${a}---\nb: [1\n`, 'platform-api.yaml');
+    expect(broken[0]!.value).toEqual({ kind: 'A', metadata: { name: 'a' } });
+    expect(broken[1]!.errors?.[0]).toMatch(/at line 7, column 1/); // the end of the file
   });
 
   it.each([

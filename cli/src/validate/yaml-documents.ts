@@ -50,42 +50,39 @@ const DOCUMENT_LINE = new RegExp(DOCUMENT_START.source, 'my');
 export class DocumentCache {
   private readonly pieces = new Map<string, unknown[] | undefined>();
   /**
-   * Per distinct file text, what parse returned: a rendered platform repeats whole files (the platform API in every
-   * environment), and looking one up spares cutting it and looking up each of its documents.
+   * Per hint (the file name), the pieces of the last file parsed under it and their values: the same file of the
+   * next environment mostly repeats them at the same positions, and comparing two strings is a fraction of the
+   * cost of hashing one for the map (each distinct piece is still parsed once, and its value shared).
    */
-  private readonly files = new Map<string, ParsedDocument[]>();
+  private readonly previous = new Map<string, { pieces: string[]; values: unknown[][] }>();
 
   /** Distinct document texts parsed so far (for tests and benchmarks). */
   get distinct(): number {
     return this.pieces.size;
   }
 
-  /** Distinct file texts parsed so far (for tests and benchmarks). */
-  get distinctFiles(): number {
-    return this.files.size;
-  }
-
-  parse(text: string): ParsedDocument[] {
-    let docs = this.files.get(text);
-    if (docs === undefined) {
-      docs = this.parseFile(text);
-      this.files.set(text, docs);
-    }
-    return docs.slice();
-  }
-
-  private parseFile(text: string): ParsedDocument[] {
+  /** `hint`: a name that files likely to repeat each other's documents share (loadFiles: the file name). */
+  parse(text: string, hint?: string): ParsedDocument[] {
     if (hasDirective(text)) return parseFileDocuments(text);
+    const pieces = cut(text);
+    const last = hint === undefined ? undefined : this.previous.get(hint);
+    const valuesOfPieces: unknown[][] = [];
     const values: unknown[] = [];
-    for (const piece of cut(text)) {
-      let parsed = this.pieces.get(piece);
-      if (!this.pieces.has(piece)) {
-        parsed = cleanMappings(piece);
-        this.pieces.set(piece, parsed);
+    for (const [i, piece] of pieces.entries()) {
+      let parsed: unknown[] | undefined;
+      if (last !== undefined && last.pieces[i] === piece) parsed = last.values[i];
+      else {
+        parsed = this.pieces.get(piece);
+        if (!this.pieces.has(piece)) {
+          parsed = cleanMappings(piece);
+          this.pieces.set(piece, parsed);
+        }
       }
       if (parsed === undefined) return parseFileDocuments(text);
+      valuesOfPieces.push(parsed);
       values.push(...parsed);
     }
+    if (hint !== undefined) this.previous.set(hint, { pieces, values: valuesOfPieces });
     return values.map((value) => ({ value }));
   }
 }
