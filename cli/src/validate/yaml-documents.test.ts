@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parseAllDocuments } from 'yaml';
 import { loadAllFast, NOT_FOR_JS_YAML_REFERENCE, notForJsYaml } from './js-yaml-core';
 import { yamlFilesUnder } from './load-files';
@@ -46,6 +48,26 @@ describe('DocumentCache', () => {
     const broken = cache.parse(`---\n${a}---\nb: [1\n`, 'platform-api.yaml');
     expect(broken[0]!.value).toEqual({ kind: 'A', metadata: { name: 'a' } });
     expect(broken[1]!.errors?.[0]).toMatch(/at line 7, column 1/); // the end of the file
+  });
+
+  it('keeps no file text alive through the documents it keeps (a file mostly repeats documents seen before)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const shared = Array.from({ length: 2000 }, (_, i) => `key${i}: value-${i}\n`).join('');
+    const cache = new DocumentCache();
+    const kept: unknown[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 400 files of ~40 kB, each with one document of its own among the shared ones: 16 MB if the texts stay
+    for (let n = 0; n < 400; n++) {
+      const docs = cache.parse(`---\n${shared}---\nname: file-${n}-${'y'.repeat(20)}\n`);
+      kept.push(docs[1]!.value);
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(kept).toHaveLength(400);
+    expect(cache.distinct).toBe(401);
+    expect(grown).toBeLessThan(6 * 1024 * 1024);
   });
 
   it.each([

@@ -74,8 +74,12 @@ export class DocumentCache {
       else {
         parsed = this.pieces.get(piece);
         if (!this.pieces.has(piece)) {
-          parsed = cleanMappings(piece);
-          this.pieces.set(piece, parsed);
+          // A copy of the piece, so that neither the map nor the values (which slice it) keep the whole file text
+          // alive: most of a file repeats documents seen before, and keeping every file text in memory cost more
+          // garbage collection than its parsing.
+          const own = ownCopy(piece);
+          parsed = cleanMappings(own);
+          this.pieces.set(own, parsed);
         }
       }
       if (parsed === undefined) return parseFileDocuments(text);
@@ -85,6 +89,14 @@ export class DocumentCache {
     if (hint !== undefined) this.previous.set(hint, { pieces, values: valuesOfPieces });
     return values.map((value) => ({ value }));
   }
+}
+
+/**
+ * `text` as a string of its own: a substring shares (and keeps alive) the string it was taken from; the substring
+ * of a concatenation is taken from a new flat copy of it instead.
+ */
+export function ownCopy(text: string): string {
+  return ` ${text}`.slice(1);
 }
 
 /**
