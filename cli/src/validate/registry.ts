@@ -450,6 +450,7 @@ export function scanCrdHeader(text: string): CrdHeader | undefined {
 }
 
 function dedupe(problems: SchemaProblem[]): SchemaProblem[] {
+  if (problems.length < 2) return problems; // nothing to repeat (most objects have no problem)
   const seen = new Set<string>();
   return problems.filter((p) => {
     const k = `${p.path}\u0000${p.message}`;
