@@ -50,7 +50,11 @@ describe('DocumentCache', () => {
     expect(broken[1]!.errors?.[0]).toMatch(/at line 7, column 1/); // the end of the file
   });
 
-  it('keeps no file text alive through the documents it keeps (a file mostly repeats documents seen before)', () => {
+  it.each([
+    ['without a hint', (): undefined => undefined],
+    ['under a name of its own', (n: number) => `file-${n}.yaml`],
+    ['under a shared name', (): string => 'shared.yaml'],
+  ])('keeps no file text alive through the documents it keeps, parsed %s', (_how, hint) => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const shared = Array.from({ length: 2000 }, (_, i) => `key${i}: value-${i}\n`).join('');
@@ -60,7 +64,7 @@ describe('DocumentCache', () => {
     const before = process.memoryUsage().heapUsed;
     // 400 files of ~40 kB, each with one document of its own among the shared ones: 16 MB if the texts stay
     for (let n = 0; n < 400; n++) {
-      const docs = cache.parse(`---\n${shared}---\nname: file-${n}-${'y'.repeat(20)}\n`);
+      const docs = cache.parse(`---\n${shared}---\nname: file-${n}-${'y'.repeat(20)}\n`, hint(n));
       kept.push(docs[1]!.value);
     }
     gc();

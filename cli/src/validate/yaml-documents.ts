@@ -47,14 +47,20 @@ const DOCUMENT_LINE = new RegExp(DOCUMENT_START.source, 'my');
  * (a syntax error, a scalar or list document, a directive) is parsed as one file, so messages and positions are
  * exactly those of a whole-file parse.
  */
+/** A distinct document text, kept as a string of its own (see ownCopy), and its values (undefined: not clean). */
+interface Piece {
+  readonly text: string;
+  readonly values: unknown[] | undefined;
+}
+
 export class DocumentCache {
-  private readonly pieces = new Map<string, unknown[] | undefined>();
+  private readonly pieces = new Map<string, Piece>();
   /**
-   * Per hint (the file name), the pieces of the last file parsed under it and their values: the same file of the
-   * next environment mostly repeats them at the same positions, and comparing two strings is a fraction of the
-   * cost of hashing one for the map (each distinct piece is still parsed once, and its value shared).
+   * Per hint (the file name), the pieces of the last file parsed under it: the same file of the next environment
+   * mostly repeats them at the same positions, and comparing two strings is a fraction of the cost of hashing one
+   * for the map (each distinct piece is still parsed once, and its value shared).
    */
-  private readonly previous = new Map<string, { pieces: string[]; values: unknown[][] }>();
+  private readonly previous = new Map<string, Piece[]>();
 
   /** Distinct document texts parsed so far (for tests and benchmarks). */
   get distinct(): number {
@@ -64,29 +70,28 @@ export class DocumentCache {
   /** `hint`: a name that files likely to repeat each other's documents share (loadFiles: the file name). */
   parse(text: string, hint?: string): ParsedDocument[] {
     if (hasDirective(text)) return parseFileDocuments(text);
-    const pieces = cut(text);
+    const texts = cut(text);
     const last = hint === undefined ? undefined : this.previous.get(hint);
-    const valuesOfPieces: unknown[][] = [];
+    const pieces: Piece[] = [];
     const values: unknown[] = [];
-    for (const [i, piece] of pieces.entries()) {
-      let parsed: unknown[] | undefined;
-      if (last !== undefined && last.pieces[i] === piece) parsed = last.values[i];
-      else {
-        parsed = this.pieces.get(piece);
-        if (!this.pieces.has(piece)) {
-          // A copy of the piece, so that neither the map nor the values (which slice it) keep the whole file text
-          // alive: most of a file repeats documents seen before, and keeping every file text in memory cost more
-          // garbage collection than its parsing.
+    for (const [i, piece] of texts.entries()) {
+      let found = last?.[i];
+      if (found === undefined || found.text !== piece) {
+        found = this.pieces.get(piece);
+        if (found === undefined) {
+          // A copy of the piece, so that neither the map, the last pieces of a file name nor the values (which
+          // slice it) keep the whole file text alive: most of a file repeats documents seen before, and keeping
+          // every file text in memory cost more garbage collection than its parsing.
           const own = ownCopy(piece);
-          parsed = cleanMappings(own);
-          this.pieces.set(own, parsed);
+          found = { text: own, values: cleanMappings(own) };
+          this.pieces.set(own, found);
         }
       }
-      if (parsed === undefined) return parseFileDocuments(text);
-      valuesOfPieces.push(parsed);
-      values.push(...parsed);
+      if (found.values === undefined) return parseFileDocuments(text);
+      pieces.push(found);
+      values.push(...found.values);
     }
-    if (hint !== undefined) this.previous.set(hint, { pieces, values: valuesOfPieces });
+    if (hint !== undefined) this.previous.set(hint, pieces);
     return values.map((value) => ({ value }));
   }
 }
