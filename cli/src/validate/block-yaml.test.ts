@@ -46,6 +46,10 @@ describe('loadBlockSubset', () => {
     ],
     ['a: 0x1F\nb: 1e3\nc: .inf\nd: 012\ne: 1_000\nf: yes\ng: 2024-01-01\nh: a#b\ni: http://x:80/p\n', undefined],
     ['"quoted key": 1\nk-e.y/x: 2\n', [{ 'quoted key': 1, 'k-e.y/x': 2 }]],
+    // a no-break space is not YAML white space: it starts the value
+    ['a: \u00a0x\nb:  \u00a0y\n', [{ a: '\u00a0x', b: '\u00a0y' }]],
+    ['a: \ud83d\ude00 \u00e9\u2028\n', [{ a: '\ud83d\ude00 \u00e9\u2028' }]],
+    ["- 'it''s'\n- \"\\u00e9\"\n- ''\n", [["it's", '\u00e9', '']]],
   ])('reads %j as the yaml library does', (text, expected) => {
     const got = loadBlockSubset(text);
     expect(got).toEqual(expected ?? reference(text));
@@ -81,6 +85,13 @@ describe('loadBlockSubset', () => {
     'a: \udc00\n',
     'a: \ufffe\n',
     '\ufeffa: 1\n',
+    // a quote or key is read on its own line only
+    'a: "x\nb: y"\n',
+    "a: 'x\nb: y'\n",
+    "a: 'x'\n'b: c\n",
+    'a\nb: c\n',
+    '"k\n": v\n',
+    'a: "\\u00e\n"\n',
   ])('leaves %j to the parsers', (text) => {
     expect(loadBlockSubset(text)).toBeUndefined();
   });

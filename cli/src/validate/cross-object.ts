@@ -55,14 +55,38 @@ class Group {
     return this.byKey.get(`${kind}/${namespace ?? ''}/${name}`);
   }
 
+  /** Per kind, the namespaces (undefined: none) its objects are in; built on first use. */
+  private kindNamespaces: Map<string, Set<string | undefined>> | undefined;
+  /** Per namespace, the workloads in it, in input order; built on first use. */
+  private podsByNamespace: Map<string | undefined, PodWorkload[]> | undefined;
+  /** Per namespace name, the labels a selector sees (see namespaceLabels). */
+  readonly namespaceLabels = new Map<string, Record<string, string>>();
+
   hasAny(kind: string, namespace?: string): boolean {
-    return this.objects.some(
-      (s) => kindOf(s.object) === kind && (namespace === undefined || namespaceOf(s.object) === namespace),
-    );
+    if (this.kindNamespaces === undefined) {
+      this.kindNamespaces = new Map();
+      for (const s of this.objects) {
+        const k = kindOf(s.object);
+        let set = this.kindNamespaces.get(k);
+        if (set === undefined) this.kindNamespaces.set(k, (set = new Set()));
+        set.add(namespaceOf(s.object));
+      }
+    }
+    const set = this.kindNamespaces.get(kind);
+    return set !== undefined && (namespace === undefined || set.has(namespace));
   }
 
-  podsIn(namespace: string | undefined): PodWorkload[] {
-    return this.workloads.filter((w) => w.namespace === namespace);
+  /** The workloads in `namespace`, in input order; do not change the list. */
+  podsIn(namespace: string | undefined): readonly PodWorkload[] {
+    if (this.podsByNamespace === undefined) {
+      this.podsByNamespace = new Map();
+      for (const w of this.workloads) {
+        const list = this.podsByNamespace.get(w.namespace);
+        if (list === undefined) this.podsByNamespace.set(w.namespace, [w]);
+        else list.push(w);
+      }
+    }
+    return this.podsByNamespace.get(namespace) ?? [];
   }
 }
 
@@ -167,10 +191,16 @@ function serviceSelectors(g: Group): Problem[] {
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
+/** The labels of namespace `name` as the selectors of `g` see them (read-only: shared by every selector of g). */
 function namespaceLabels(name: string, g: Group): Record<string, string> {
-  const ns = g.namespaces.get(name);
-  // The API server sets kubernetes.io/metadata.name on every namespace.
-  return { ...(ns ? labelsOf(ns.object) : {}), [NAMESPACE_NAME_LABEL]: name };
+  let labels = g.namespaceLabels.get(name);
+  if (labels === undefined) {
+    const ns = g.namespaces.get(name);
+    // The API server sets kubernetes.io/metadata.name on every namespace.
+    labels = { ...(ns ? labelsOf(ns.object) : {}), [NAMESPACE_NAME_LABEL]: name };
+    g.namespaceLabels.set(name, labels);
+  }
+  return labels;
 }
 
 /**

@@ -1,26 +1,33 @@
-import { FAILSAFE_SCHEMA, Type, loadAll, type LoadOptions } from 'js-yaml';
+import type * as JsYaml from 'js-yaml';
 
 /**
  * js-yaml resolving plain scalars exactly as the `yaml` library's YAML 1.2 core schema does (the regular
  * expressions are copied from it), and nothing else: no merge keys, timestamps or binary, which the core schema
- * does not have either. js-yaml parses the same text in about a seventh of the CPU time.
+ * does not have either. js-yaml parses the same text in about a seventh of the CPU time. js-yaml itself is loaded
+ * only when a text needs it (most texts are read by block-yaml.ts, which shares resolvePlain).
  */
-function scalar(tag: string, first: string, test: RegExp, construct: (s: string) => unknown): Type {
-  return new Type(`tag:yaml.org,2002:${tag}`, {
-    kind: 'scalar',
+interface Resolver {
+  readonly tag: string;
+  readonly resolve: (s: string | null) => boolean;
+  readonly construct: (s: string) => unknown;
+}
+
+function scalar(tag: string, first: string, test: RegExp, construct: (s: string) => unknown): Resolver {
+  return {
+    tag,
     // `first`: the characters a match can start with, a cheap test that spares most strings the expression
     resolve: (s: string | null) => s !== null && s.length > 0 && first.includes(s.charAt(0)) && test.test(s),
     construct,
-  });
+  };
 }
 
-const IMPLICIT_TYPES = [
-  new Type('tag:yaml.org,2002:null', {
-    kind: 'scalar',
+const IMPLICIT_RESOLVERS: readonly Resolver[] = [
+  {
+    tag: 'null',
     resolve: (s: string | null) =>
       s === null || s === '' || ('~nN'.includes(s.charAt(0)) && /^(?:~|[Nn]ull|NULL)?$/.test(s)),
     construct: () => null,
-  }),
+  },
   scalar('bool', 'tTfF', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
   scalar('int', '+-0123456789', /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, (s) =>
     s.startsWith('0o') ? parseInt(s.slice(2), 8) : s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10),
@@ -40,16 +47,26 @@ const IMPLICIT_TYPES = [
   ),
 ];
 
-const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: IMPLICIT_TYPES });
+let jsYaml: { readonly lib: typeof JsYaml; readonly schema: JsYaml.Schema } | undefined;
+
+/** js-yaml and CORE_SCHEMA (the failsafe schema plus IMPLICIT_RESOLVERS), loaded on first use (~25 ms). */
+function jsYamlCore(): { readonly lib: typeof JsYaml; readonly schema: JsYaml.Schema } {
+  if (jsYaml === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy CJS load; import() would need '.js' paths jest cannot resolve
+    const lib = require('js-yaml') as typeof JsYaml;
+    const implicit = IMPLICIT_RESOLVERS.map(
+      (r) => new lib.Type(`tag:yaml.org,2002:${r.tag}`, { kind: 'scalar', resolve: r.resolve, construct: r.construct }),
+    );
+    jsYaml = { lib, schema: lib.FAILSAFE_SCHEMA.extend({ implicit }) };
+  }
+  return jsYaml;
+}
 
 /** A plain scalar as CORE_SCHEMA reads it: the first implicit type that resolves it constructs it, else a string. */
 export function resolvePlain(s: string): unknown {
   // what no implicit type can start with (see their first characters) is a string
   if (s !== '' && !'~nNtTfF+-.0123456789'.includes(s.charAt(0))) return s;
-  for (const type of IMPLICIT_TYPES) {
-    const t = type as unknown as { resolve(s: string): boolean; construct(s: string): unknown };
-    if (t.resolve(s)) return t.construct(s);
-  }
+  for (const r of IMPLICIT_RESOLVERS) if (r.resolve(s)) return r.construct(s);
   return s;
 }
 
@@ -127,9 +144,10 @@ function refuseAnchors(event: string, state: { anchor?: string | null }): void {
 export function loadAllFast(text: string): unknown[] | undefined {
   if (notForJsYaml(text)) return undefined;
   // without an `&` there is no anchor: no need to listen to every node
-  const listener = text.includes('&') ? (refuseAnchors as LoadOptions['listener']) : undefined;
+  const listener = text.includes('&') ? (refuseAnchors as JsYaml.LoadOptions['listener']) : undefined;
+  const { lib, schema } = jsYamlCore();
   try {
-    return loadAll(text, undefined, { schema: CORE_SCHEMA, listener });
+    return lib.loadAll(text, undefined, { schema, listener });
   } catch {
     return undefined; // an anchor, a syntax error, a duplicate key: the `yaml` library reads it and reports errors
   }

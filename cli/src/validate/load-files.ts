@@ -32,10 +32,17 @@ export function yamlFilesUnder(path: string): string[] {
   const st = statSync(path);
   if (st.isFile()) return [path];
   const out: string[] = [];
-  for (const name of readdirSync(path).sort()) {
+  // the directory's own entry types spare a stat per file; a symbolic link (or an unknown type) is stat'ed, as
+  // before, so that a link to a directory is followed
+  const entries = readdirSync(path, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  for (const entry of entries) {
+    const name = entry.name;
     if (name.startsWith('.') || name === 'node_modules') continue;
     const child = join(path, name);
-    if (statSync(child).isDirectory()) out.push(...yamlFilesUnder(child));
+    const directory = entry.isDirectory() || (!entry.isFile() && statSync(child).isDirectory());
+    if (directory) out.push(...yamlFilesUnder(child));
     else if (/\.ya?ml$/.test(name) || name === 'Kustomization') out.push(child);
   }
   return out;
@@ -80,7 +87,7 @@ export function loadFiles(
       problems.push(fileProblem(file, `cannot read: ${(err as Error).message}`));
       continue;
     }
-    cache.parse(text).forEach((doc, i) => {
+    cache.parse(text, base).forEach((doc, i) => {
       if (doc.errors !== undefined) {
         for (const e of doc.errors) problems.push(fileProblem(file, `not valid YAML: ${e}`));
         return;

@@ -80,15 +80,16 @@ export function checkMetadata(object: Record<string, unknown>, namespaced: boole
     const map = mapOf(meta[field]);
     if (map === undefined) continue;
     for (const [k, v] of Object.entries(map)) {
-      const at = `metadata.${field}[${JSON.stringify(k)}]`;
+      // the path of a problem, built only for one (most keys and values pass)
+      const at = (): string => `metadata.${field}[${JSON.stringify(k)}]`;
       if (!isQualifiedKey(k))
         problems.push({
-          path: at,
+          path: at(),
           message: `invalid key: expected [prefix/]name with a DNS subdomain prefix and a name of at most 63 alphanumerics, "-", "_", "."`,
         });
       if (field === 'labels' && typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v)))
         problems.push({
-          path: at,
+          path: at(),
           message: `got ${JSON.stringify(v)}; expected a label value: at most 63 alphanumerics, "-", "_", ".", starting and ending alphanumeric`,
         });
     }

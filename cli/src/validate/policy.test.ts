@@ -263,6 +263,20 @@ describe('policy checks', () => {
     expect(findings(withDeployment(weak, 'dist/dev', drop), ['prod'])).toEqual(expected('warning'));
   });
 
+  it("count only the NetworkPolicy, PDB and HPA of the workload's own namespace", () => {
+    const elsewhere = (o: Fixture): Fixture =>
+      ['NetworkPolicy', 'PodDisruptionBudget', 'HorizontalPodAutoscaler'].includes(String(o.kind))
+        ? edited(o, (c) => void ((c.metadata as Fixture).namespace = 'other'))
+        : o;
+    const weak = (d: Dep): void => void delete pod(d).topologySpreadConstraints;
+    const env = withDeployment(weak, 'dist/prod').map((s) => ({ ...s, object: elsewhere(s.object as Fixture) }));
+    expect(findings(env, ['prod'])).toEqual([
+      { check: 'missingNetworkPolicy', severity: 'warning', path: 'spec.template.spec' },
+      { check: 'missingPodDisruptionBudget', severity: 'error', path: '-' },
+      { check: 'topologySpreadConstraint', severity: 'error', path: 'spec.template.spec.topologySpreadConstraints' },
+    ]);
+  });
+
   it('check PDBs and HPAs', () => {
     const env = compliantEnvironment().map((o) => {
       if (o.kind === 'PodDisruptionBudget') return edited(o, (p) => void ((p.spec as Fixture).minAvailable = 2));

@@ -83,8 +83,14 @@ function exemptionsOf(s: SourcedObject, reviewed: readonly PolicyExemption[]): E
   };
   const unknown = (check: string): string =>
     `unknown policy check ${JSON.stringify(check)}; expected one of ${Object.keys(POLICY_CHECKS).join(', ')}`;
-  const annotations = annotationsOf(s.object);
+  // Every annotation this reads starts with one of the two prefixes (most objects carry none of them): the others
+  // are not even copied.
+  const relevant = (key: string): boolean =>
+    key.startsWith(POLARIS_ANNOTATION_PREFIX) || key.startsWith(REASON_ANNOTATION_PREFIX);
+  const raw = asObj(asObj(s.object.metadata)?.annotations);
+  const annotations = raw !== undefined && Object.keys(raw).some(relevant) ? annotationsOf(s.object) : {};
   for (const [key, value] of Object.entries(annotations)) {
+    if (!relevant(key)) continue;
     if (key === LEGACY_EXEMPT_ANNOTATION) {
       error(
         key,
@@ -212,9 +218,29 @@ class GroupContext {
   constructor(readonly objects: readonly SourcedObject[]) {
     this.workloads = objects.map(podWorkloadOf).filter((w): w is PodWorkload => w !== undefined);
   }
-  ofKind(kind: string, namespace: string | undefined): SourcedObject[] {
-    return this.objects.filter((s) => kindOf(s.object) === kind && namespaceOf(s.object) === namespace);
+  /** Per kind and namespace (undefined: none), the objects in input order: built once, asked for per workload. */
+  private byKind: Map<string, Map<string | undefined, SourcedObject[]>> | undefined;
+
+  /** The objects of `kind` in `namespace` (undefined: no namespace), in input order; do not change the list. */
+  ofKind(kind: string, namespace: string | undefined): readonly SourcedObject[] {
+    if (this.byKind === undefined) {
+      this.byKind = new Map();
+      for (const s of this.objects) {
+        const k = kindOf(s.object);
+        let byNamespace = this.byKind.get(k);
+        if (byNamespace === undefined) {
+          byNamespace = new Map();
+          this.byKind.set(k, byNamespace);
+        }
+        const ns = namespaceOf(s.object);
+        const list = byNamespace.get(ns);
+        if (list === undefined) byNamespace.set(ns, [s]);
+        else list.push(s);
+      }
+    }
+    return this.byKind.get(kind)?.get(namespace) ?? [];
   }
+
   /** HPAs that scale this object. */
   autoscalersOf(s: SourcedObject): Obj[] {
     return this.ofKind('HorizontalPodAutoscaler', namespaceOf(s.object))

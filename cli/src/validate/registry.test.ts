@@ -309,6 +309,27 @@ describe('SchemaRegistry: XRs against the repo XRD', () => {
     expect(registry.validate(bucket({}))).toEqual([{ path: 'spec.region', message: 'required field is missing' }]);
   });
 
+  it('keeps the kinds of an XRD object added again unchanged, unless another XRD redefined them since', () => {
+    const own = SchemaRegistry.load(schemasDir);
+    const first = bucketXrd();
+    const keys = own.addXrd(first);
+    const schema = own.schemaFor('platform.example.org/v1alpha1', 'Bucket');
+    expect(own.addXrd(first)).toEqual(keys);
+    // the very same schema object: nothing was rebuilt
+    expect(own.schemaFor('platform.example.org/v1alpha1', 'Bucket')).toBe(schema);
+    const other = edited(bucketXrd(), (x) => {
+      (x as { metadata: { name: string } }).metadata.name = 'other';
+    });
+    own.addXrd(other);
+    expect(own.sourceOf('platform.example.org/v1alpha1', 'Bucket')).toBe('XRD other');
+    // the first object again: it defines the kind again (the last one added wins, as before)
+    expect(own.addXrd(first)).toEqual(keys);
+    expect(own.sourceOf('platform.example.org/v1alpha1', 'Bucket')).toBe(
+      `XRD ${(first as { metadata: { name: string } }).metadata.name}`,
+    );
+    expect(own.schemaFor('platform.example.org/v1alpha1', 'Bucket')).not.toBe(schema);
+  });
+
   it('exposes the generated schema', () => {
     const schema = registry.schemaFor('platform.example.org/v1alpha1', 'Bucket') as {
       properties: { spec: { properties: Record<string, unknown> }; status: { properties: Record<string, unknown> } };

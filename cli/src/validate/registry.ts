@@ -38,6 +38,8 @@ interface KindEntry {
   readonly definition?: string;
   /** Set for CRD files indexed but not parsed yet. */
   readonly file?: string;
+  /** Set for XR kinds: the XRD object that defined it. */
+  readonly xrd?: object;
 }
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -141,6 +143,8 @@ export class SchemaRegistry {
   }
 
   private readonly kinds = new Map<string, KindEntry>();
+  /** Per XRD object added, the kinds it added. */
+  private readonly xrdKeys = new WeakMap<object, string[]>();
   private readonly crdJsonCacheDir: string | undefined;
 
   constructor(opts: SchemaRegistryOptions = {}) {
@@ -216,6 +220,10 @@ export class SchemaRegistry {
    * (the XRD's schema plus spec.crossplane, status.conditions, ...). Returns the `apiVersion/kind` keys added.
    */
   addXrd(xrd: object): string[] {
+    // The same XRD object again (a rendered platform repeats its XRDs in every environment, and identical documents
+    // share one object) while it still defines every kind it added: nothing would change.
+    const before = this.xrdKeys.get(xrd);
+    if (before !== undefined && before.every((k) => this.kinds.get(k)?.xrd === xrd)) return [...before];
     const added: string[] = [];
     const name = String(obj(obj(xrd)?.metadata)?.name ?? '<unnamed>');
     for (const ck of compositeKindsOf(xrd)) {
@@ -226,10 +234,12 @@ export class SchemaRegistry {
         namespaced: ck.scope === 'Namespaced',
         source: `XRD ${name}`,
         schema: ck.schema,
+        xrd,
       });
       added.push(key(apiVersion, ck.kind));
     }
-    return added;
+    this.xrdKeys.set(xrd, added);
+    return [...added];
   }
 
   /** The upstream structural schema of a kind (a definitions entry with `#/definitions/...` refs for built-ins). */
@@ -440,6 +450,7 @@ export function scanCrdHeader(text: string): CrdHeader | undefined {
 }
 
 function dedupe(problems: SchemaProblem[]): SchemaProblem[] {
+  if (problems.length < 2) return problems; // nothing to repeat (most objects have no problem)
   const seen = new Set<string>();
   return problems.filter((p) => {
     const k = `${p.path}\u0000${p.message}`;

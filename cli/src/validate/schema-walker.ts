@@ -117,26 +117,102 @@ function resolve(schema: Schema, ctx: Ctx): Schema | undefined {
   return target ?? undefined;
 }
 
+/**
+ * What walk needs to know of one schema object, read once: schemas are plain JSON objects of many shapes, and
+ * reading a dozen properties of each at every node of every object was most of the walk. The schema objects are
+ * never changed once registered (see registry.ts), so the summary of one stays true.
+ */
+class Shape {
+  readonly ref: boolean;
+  readonly nullable: boolean;
+  readonly intOrString: boolean;
+  readonly type: string | undefined;
+  readonly quantity: boolean;
+  readonly enumValues: unknown[] | undefined;
+  /** JSON of each enum value, compared with the JSON of the data. */
+  readonly enumJson: string[] | undefined;
+  readonly format: string | undefined;
+  /** minLength, maxLength or pattern is set. */
+  readonly stringChecks: boolean;
+  /** minimum, maximum, exclusiveMinimum, exclusiveMaximum or multipleOf is a number. */
+  readonly numberChecks: boolean;
+  /** allOf, anyOf, oneOf or not is set. */
+  readonly logic: boolean;
+  readonly cel: boolean;
+  readonly properties: Schema | undefined;
+  readonly additionalProperties: unknown;
+  readonly minProperties: number | undefined;
+  readonly maxProperties: number | undefined;
+  readonly required: string[] | undefined;
+  /** additionalProperties or x-kubernetes-preserve-unknown-fields is set. */
+  readonly open: boolean;
+  readonly embedded: boolean;
+
+  constructor(schema: Schema) {
+    this.ref = schema.$ref !== undefined;
+    this.nullable = schema.nullable === true;
+    this.intOrString = schema['x-kubernetes-int-or-string'] === true;
+    this.type = typeof schema.type === 'string' ? schema.type : undefined;
+    this.quantity = schema['x-kubernetes-quantity'] === true;
+    this.enumValues = Array.isArray(schema.enum) ? schema.enum : undefined;
+    this.enumJson = this.enumValues?.map((v) => JSON.stringify(v));
+    this.format = typeof schema.format === 'string' ? schema.format : undefined;
+    this.stringChecks =
+      typeof schema.minLength === 'number' ||
+      typeof schema.maxLength === 'number' ||
+      typeof schema.pattern === 'string';
+    this.numberChecks =
+      typeof schema.minimum === 'number' ||
+      typeof schema.maximum === 'number' ||
+      typeof schema.exclusiveMinimum === 'number' ||
+      typeof schema.exclusiveMaximum === 'number' ||
+      typeof schema.multipleOf === 'number';
+    this.logic =
+      Array.isArray(schema.allOf) || Array.isArray(schema.anyOf) || Array.isArray(schema.oneOf) || isObject(schema.not);
+    this.cel = Array.isArray(schema['x-kubernetes-validations']);
+    this.properties = isObject(schema.properties) ? schema.properties : undefined;
+    this.additionalProperties = schema.additionalProperties;
+    this.minProperties = typeof schema.minProperties === 'number' ? schema.minProperties : undefined;
+    this.maxProperties = typeof schema.maxProperties === 'number' ? schema.maxProperties : undefined;
+    this.required = Array.isArray(schema.required) ? (schema.required as string[]) : undefined;
+    this.open = schema.additionalProperties !== undefined || schema['x-kubernetes-preserve-unknown-fields'] === true;
+    this.embedded = schema['x-kubernetes-embedded-resource'] === true;
+  }
+}
+
+const shapes = new WeakMap<Schema, Shape>();
+
+function shapeOf(schema: Schema): Shape {
+  let shape = shapes.get(schema);
+  if (shape === undefined) {
+    shape = new Shape(schema);
+    shapes.set(schema, shape);
+  }
+  return shape;
+}
+
 /** Validates `data` at `path` against `schema`, appending problems. `closed` is false inside logic branches. */
 function walk(raw: Schema, data: unknown, path: string, parent: Ctx, closed: boolean): void {
-  const schema = resolve(raw, parent);
+  const rawShape = shapeOf(raw);
+  const schema = rawShape.ref ? resolve(raw, parent) : raw;
   // Built-in definitions reached through $ref (ObjectMeta in a custom resource) are not structural.
-  const ctx = raw.$ref !== undefined && parent.structural === true ? { ...parent, structural: false } : parent;
+  const ctx = rawShape.ref && parent.structural === true ? { ...parent, structural: false } : parent;
   if (schema === undefined) {
     push(ctx, path, `schema reference ${String(raw.$ref)} cannot be resolved`, 'warning');
     return;
   }
-  if (data === null && schema.nullable === true) return;
-  if (schema['x-kubernetes-int-or-string'] === true) {
+  const shape = schema === raw ? rawShape : shapeOf(schema);
+  if (data === null && shape.nullable) return;
+  if (shape.intOrString) {
     if (!(typeof data === 'string' || (typeof data === 'number' && Number.isInteger(data)))) {
       push(ctx, path, `wrong type: got ${describe(data)}; expected an integer or a string`);
       return;
     }
-  } else if (typeof schema.type === 'string' && !typeMatches(schema.type, data)) {
-    push(ctx, path, `wrong type: got ${describe(data)}; expected ${schema.type}`);
+  } else if (shape.type !== undefined && !typeMatches(shape.type, data)) {
+    push(ctx, path, `wrong type: got ${describe(data)}; expected ${shape.type}`);
     return;
   }
-  if (schema['x-kubernetes-quantity'] === true && !isQuantity(data)) {
+  if (shape.quantity && !isQuantity(data)) {
     push(
       ctx,
       path,
@@ -144,18 +220,20 @@ function walk(raw: Schema, data: unknown, path: string, parent: Ctx, closed: boo
     );
     return;
   }
-  if (Array.isArray(schema.enum) && !schema.enum.some((v) => JSON.stringify(v) === JSON.stringify(data)))
-    push(ctx, path, `got ${describe(data)}; expected one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
-  if (typeof schema.format === 'string') {
-    const err = formatError(schema.format, data);
-    if (err !== undefined) push(ctx, path, `got ${describe(data)}; ${err} (format ${schema.format})`);
+  if (shape.enumJson !== undefined && !shape.enumJson.includes(JSON.stringify(data) as string))
+    push(ctx, path, `got ${describe(data)}; expected one of ${(shape.enumJson as string[]).join(', ')}`);
+  if (shape.format !== undefined) {
+    const err = formatError(shape.format, data);
+    if (err !== undefined) push(ctx, path, `got ${describe(data)}; ${err} (format ${shape.format})`);
   }
-  if (typeof data === 'string') checkString(schema, data, path, ctx);
-  else if (typeof data === 'number') checkNumber(schema, data, path, ctx);
-  else if (Array.isArray(data)) checkArray(schema, data, path, ctx, closed);
-  else if (isObject(data)) checkObject(schema, data, path, ctx, closed);
-  checkLogic(schema, data, path, ctx);
-  if (Array.isArray(schema['x-kubernetes-validations'])) checkCel(schema, data, path, ctx);
+  if (typeof data === 'string') {
+    if (shape.stringChecks) checkString(schema, data, path, ctx);
+  } else if (typeof data === 'number') {
+    if (shape.numberChecks) checkNumber(schema, data, path, ctx);
+  } else if (Array.isArray(data)) checkArray(schema, data, path, ctx, closed);
+  else if (isObject(data)) checkObject(shape, data, path, ctx, closed);
+  if (shape.logic) checkLogic(schema, data, path, ctx);
+  if (shape.cel) checkCel(schema, data, path, ctx);
 }
 
 function checkString(schema: Schema, data: string, path: string, ctx: Ctx): void {
@@ -225,31 +303,32 @@ function checkArray(schema: Schema, data: unknown[], path: string, ctx: Ctx, clo
   }
 }
 
-function checkObject(schema: Schema, data: Record<string, unknown>, path: string, ctx: Ctx, closed: boolean): void {
-  const props = isObject(schema.properties) ? schema.properties : undefined;
-  const extra = schema.additionalProperties;
+function checkObject(shape: Shape, data: Record<string, unknown>, path: string, ctx: Ctx, closed: boolean): void {
+  const props = shape.properties;
+  const extra = shape.additionalProperties;
   const keys = Object.keys(data);
-  if (typeof schema.minProperties === 'number' && keys.length < schema.minProperties)
-    push(ctx, path, `got ${keys.length} fields; expected at least ${schema.minProperties}`);
-  if (typeof schema.maxProperties === 'number' && keys.length > schema.maxProperties)
-    push(ctx, path, `got ${keys.length} fields; expected at most ${schema.maxProperties}`);
-  if (ctx.allowMissingRequired !== true && Array.isArray(schema.required)) {
-    for (const r of schema.required as string[])
+  if (shape.minProperties !== undefined && keys.length < shape.minProperties)
+    push(ctx, path, `got ${keys.length} fields; expected at least ${shape.minProperties}`);
+  if (shape.maxProperties !== undefined && keys.length > shape.maxProperties)
+    push(ctx, path, `got ${keys.length} fields; expected at most ${shape.maxProperties}`);
+  if (ctx.allowMissingRequired !== true && shape.required !== undefined) {
+    for (const r of shape.required)
       if (data[r] === undefined) push(ctx, joinField(path, r), 'required field is missing');
   }
-  const open = extra !== undefined || schema['x-kubernetes-preserve-unknown-fields'] === true;
+  const open = shape.open;
   const rejectUnknown =
     extra === false ||
     (closed && !open && props !== undefined) ||
-    (closed && !open && ctx.structural === true && schema['x-kubernetes-embedded-resource'] !== true);
+    (closed && !open && ctx.structural === true && !shape.embedded);
+  const walkExtra = isObject(extra) ? extra : undefined;
   for (const k of keys) {
     const sub = props?.[k];
     const at = joinField(path, k);
     if (isObject(sub)) walk(sub, data[k], at, ctx, closed);
-    else if (isObject(extra)) walk(extra, data[k], at, ctx, closed);
+    else if (walkExtra !== undefined) walk(walkExtra, data[k], at, ctx, closed);
     else if (rejectUnknown) push(ctx, at, 'unknown field (not in the schema)');
   }
-  if (schema['x-kubernetes-embedded-resource'] === true) {
+  if (shape.embedded) {
     for (const k of ['apiVersion', 'kind'])
       if (typeof data[k] !== 'string' || data[k] === '') push(ctx, joinField(path, k), 'embedded resource must set it');
   }

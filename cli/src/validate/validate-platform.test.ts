@@ -62,6 +62,44 @@ describe('validatePlatform', () => {
     ]);
   });
 
+  it('checks Secret references only where the namespace renders Secrets, and selectors per namespace', async () => {
+    const withSecret = (env: Fixture[]): Fixture[] =>
+      replace(env, 'Deployment', 'app', (d) => {
+        const spec = ((d.spec as Fixture).template as Fixture).spec as { containers: Fixture[] };
+        (spec.containers[0] as { envFrom: unknown[] }).envFrom.push({ secretRef: { name: 'app-secret' } });
+      });
+    const secret = (ns: string, name: string): Fixture => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: ns },
+      stringData: { a: 'b' },
+    });
+    // a Secret in another namespace only: the reference is not checked (it comes from outside)
+    const elsewhere = await run({
+      'dist/dev/app.yaml': [
+        ...withSecret(compliantEnvironment()),
+        ...compliantEnvironment('other'),
+        secret('other', 'x'),
+      ],
+    });
+    expect(lines(elsewhere.problems).filter((l) => l.includes('app-secret'))).toEqual([]);
+    // a Secret in the same namespace: the reference must name a rendered one
+    const here = await run({ 'dist/dev/app.yaml': [...withSecret(compliantEnvironment()), secret('demo', 'x')] });
+    expect(lines(here.problems).filter((l) => l.includes('app-secret'))).toEqual([
+      'dist/dev/app.yaml: Deployment/demo/app: spec.template.spec.containers[0].envFrom[1].secretRef.name: Secret "app-secret" is not rendered in namespace demo of dist/dev',
+    ]);
+    // the Service of demo selects no pod when the only matching pods are in another namespace
+    const pods = await run({
+      'dist/dev/app.yaml': [
+        ...compliantEnvironment().filter((o) => o.kind !== 'Deployment'),
+        ...compliantEnvironment('other'),
+      ],
+    });
+    expect(lines(pods.problems).filter((l) => l.includes('Service/demo/'))).toEqual([
+      'dist/dev/app.yaml: Service/demo/app: spec.selector: selects no pod in namespace demo ({"app.kubernetes.io/name":"app","app.kubernetes.io/instance":"app-demo"})',
+    ]);
+  });
+
   it('reports a missing ConfigMap, a missing key and a missing ServiceAccount', async () => {
     const env = compliantEnvironment().filter((o) => o.kind !== 'ServiceAccount');
     const withoutKey = replace(env, 'ConfigMap', 'app-env', (c) => {

@@ -137,8 +137,10 @@ export async function validateObjects(
       found = registry.validate(s.object);
       const apiVersion = asString(s.object.apiVersion);
       const kind = asString(s.object.kind);
-      if (apiVersion !== undefined && kind !== undefined)
-        found = [...found, ...checkMetadata(s.object, registry.isNamespaced(apiVersion, kind))];
+      if (apiVersion !== undefined && kind !== undefined) {
+        const meta = checkMetadata(s.object, registry.isNamespaced(apiVersion, kind));
+        if (meta.length > 0) found = [...found, ...meta];
+      }
       checked.set(s.object, found);
     }
     for (const p of found) problems.push(toProblem(s, p));

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parseAllDocuments } from 'yaml';
 import { loadAllFast, NOT_FOR_JS_YAML_REFERENCE, notForJsYaml } from './js-yaml-core';
 import { yamlFilesUnder } from './load-files';
@@ -28,7 +30,52 @@ describe('DocumentCache', () => {
     });
   });
 
+  it('shares the values of the pieces a file repeats from the last file of its name, and parses what changed', () => {
+    const a = 'kind: A\nmetadata:\n  name: a\n';
+    const b = (n: number) => `kind: B\nmetadata:\n  name: b${n}\n`;
+    const cache = new DocumentCache();
+    const dev = cache.parse(`---\n${a}---\n${b(1)}`, 'platform-api.yaml');
+    const prod = cache.parse(`---\n${a}---\n${b(2)}`, 'platform-api.yaml');
+    const other = cache.parse(`---\n${b(2)}---\n${a}`, 'other.yaml');
+    expect(cache.distinct).toBe(3);
+    expect(prod[0]!.value).toBe(dev[0]!.value);
+    expect(prod[1]!.value).toEqual({ kind: 'B', metadata: { name: 'b2' } });
+    expect(prod[1]!.value).not.toBe(dev[1]!.value);
+    // another name, other positions: the same values, found by text
+    expect(other[0]!.value).toBe(prod[1]!.value);
+    expect(other[1]!.value).toBe(dev[0]!.value);
+    // a piece that does not parse cleanly at a repeated position: the whole file is parsed, errors placed in it
+    const broken = cache.parse(`---\n${a}---\nb: [1\n`, 'platform-api.yaml');
+    expect(broken[0]!.value).toEqual({ kind: 'A', metadata: { name: 'a' } });
+    expect(broken[1]!.errors?.[0]).toMatch(/at line 7, column 1/); // the end of the file
+  });
+
   it.each([
+    ['without a hint', (): undefined => undefined],
+    ['under a name of its own', (n: number) => `file-${n}.yaml`],
+    ['under a shared name', (): string => 'shared.yaml'],
+  ])('keeps no file text alive through the documents it keeps, parsed %s', (_how, hint) => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const shared = Array.from({ length: 2000 }, (_, i) => `key${i}: value-${i}\n`).join('');
+    const cache = new DocumentCache();
+    const kept: unknown[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 400 files of ~40 kB, each with one document of its own among the shared ones: 16 MB if the texts stay
+    for (let n = 0; n < 400; n++) {
+      const docs = cache.parse(`---\n${shared}---\nname: file-${n}-${'y'.repeat(20)}\n`, hint(n));
+      kept.push(docs[1]!.value);
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(kept).toHaveLength(400);
+    expect(cache.distinct).toBe(401);
+    expect(grown).toBeLessThan(6 * 1024 * 1024);
+  });
+
+  it.each([
+    ['prose with what looks like a tag or a complex key', 'a: say !this\nb: what ? now\nc: x ! y\n'],
     ['a syntax error, with its line and column in the file', 'a: 1\n---\nb: [1, 2\n---\nc: 3\n'],
     ['a duplicate key', 'kind: A\n---\nkind: B\nkind: C\n'],
     ['a list document', 'kind: A\n---\n- 1\n- 2\n'],
@@ -56,6 +103,22 @@ describe('DocumentCache', () => {
 });
 
 describe('loadAllFast (js-yaml with the core schema of the yaml library)', () => {
+  it('loads js-yaml only when a text needs it, not for what the subset reader reads', () => {
+    let loaded = 0;
+    jest.isolateModules(() => {
+      jest.doMock('js-yaml', () => {
+        loaded++;
+        return jest.requireActual('js-yaml');
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module registry
+      const fresh = require('./yaml-documents') as { DocumentCache: typeof DocumentCache };
+      expect(new fresh.DocumentCache().parse('a: 1\nb: true\n')).toEqual([{ value: { a: 1, b: true } }]);
+      expect(loaded).toBe(0);
+      expect(new fresh.DocumentCache().parse('a: {b: 1}\n')).toEqual([{ value: { a: { b: 1 } } }]);
+      expect(loaded).toBe(1);
+    });
+  });
+
   it.each([
     '~',
     'null',

@@ -1,6 +1,6 @@
 import type * as Yaml from 'yaml';
 import { loadBlockSubset } from './block-yaml';
-import { loadAllFast, notForJsYaml } from './js-yaml-core';
+import { loadAllFast } from './js-yaml-core';
 
 let loadedYaml: typeof Yaml | undefined;
 
@@ -47,28 +47,61 @@ const DOCUMENT_LINE = new RegExp(DOCUMENT_START.source, 'my');
  * (a syntax error, a scalar or list document, a directive) is parsed as one file, so messages and positions are
  * exactly those of a whole-file parse.
  */
+/** A distinct document text, kept as a string of its own (see ownCopy), and its values (undefined: not clean). */
+interface Piece {
+  readonly text: string;
+  readonly values: unknown[] | undefined;
+}
+
 export class DocumentCache {
-  private readonly pieces = new Map<string, unknown[] | undefined>();
+  private readonly pieces = new Map<string, Piece>();
+  /**
+   * Per hint (the file name), the pieces of the last file parsed under it: the same file of the next environment
+   * mostly repeats them at the same positions, and comparing two strings is a fraction of the cost of hashing one
+   * for the map (each distinct piece is still parsed once, and its value shared).
+   */
+  private readonly previous = new Map<string, Piece[]>();
 
   /** Distinct document texts parsed so far (for tests and benchmarks). */
   get distinct(): number {
     return this.pieces.size;
   }
 
-  parse(text: string): ParsedDocument[] {
+  /** `hint`: a name that files likely to repeat each other's documents share (loadFiles: the file name). */
+  parse(text: string, hint?: string): ParsedDocument[] {
     if (hasDirective(text)) return parseFileDocuments(text);
+    const texts = cut(text);
+    const last = hint === undefined ? undefined : this.previous.get(hint);
+    const pieces: Piece[] = [];
     const values: unknown[] = [];
-    for (const piece of cut(text)) {
-      let parsed = this.pieces.get(piece);
-      if (!this.pieces.has(piece)) {
-        parsed = cleanMappings(piece);
-        this.pieces.set(piece, parsed);
+    for (const [i, piece] of texts.entries()) {
+      let found = last?.[i];
+      if (found === undefined || found.text !== piece) {
+        found = this.pieces.get(piece);
+        if (found === undefined) {
+          // A copy of the piece, so that neither the map, the last pieces of a file name nor the values (which
+          // slice it) keep the whole file text alive: most of a file repeats documents seen before, and keeping
+          // every file text in memory cost more garbage collection than its parsing.
+          const own = ownCopy(piece);
+          found = { text: own, values: cleanMappings(own) };
+          this.pieces.set(own, found);
+        }
       }
-      if (parsed === undefined) return parseFileDocuments(text);
-      values.push(...parsed);
+      if (found.values === undefined) return parseFileDocuments(text);
+      pieces.push(found);
+      values.push(...found.values);
     }
+    if (hint !== undefined) this.previous.set(hint, pieces);
     return values.map((value) => ({ value }));
   }
+}
+
+/**
+ * `text` as a string of its own: a substring shares (and keeps alive) the string it was taken from; the substring
+ * of a concatenation is taken from a new flat copy of it instead.
+ */
+export function ownCopy(text: string): string {
+  return ` ${text}`.slice(1);
 }
 
 /**
@@ -105,7 +138,9 @@ const isMappingOrNothing = (v: unknown): boolean =>
 
 /** The documents of a piece when each parses without error into a mapping or nothing; otherwise undefined. */
 function cleanMappings(piece: string): unknown[] | undefined {
-  const plain = notForJsYaml(piece) ? undefined : loadBlockSubset(piece);
+  // the subset reader reads only what the yaml library reads the same way (tags, null and complex keys are not in
+  // the subset): it needs no notForJsYaml test, which loadAllFast makes
+  const plain = loadBlockSubset(piece);
   if (plain !== undefined && plain.every(isMappingOrNothing)) return plain;
   const fast = loadAllFast(piece);
   if (fast !== undefined && fast.every(isMappingOrNothing)) return fast;
