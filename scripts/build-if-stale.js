@@ -18,11 +18,7 @@ const { dirname, join, relative } = require('node:path');
 const PROJECTS = ['app', 'cdk8s', 'cli'];
 const RECORD_VERSION = 1;
 
-function usage(message) {
-  process.stderr.write(`build-if-stale: ${message}\nusage: node scripts/build-if-stale.js [--root DIR] [--force]\n`);
-  process.exit(2);
-}
-
+/** The options, or the one-line error naming the argument and what was expected. */
 function parseArgs(argv) {
   const opts = { root: join(__dirname, '..'), force: false };
   for (let i = 0; i < argv.length; i++) {
@@ -30,11 +26,17 @@ function parseArgs(argv) {
     if (arg === '--force') opts.force = true;
     else if (arg === '--root') {
       const value = argv[++i];
-      if (value === undefined || value === '') usage('--root: got nothing; expected a directory');
+      if (value === undefined || value === '') return { error: '--root: got nothing; expected a directory' };
       opts.root = value;
-    } else usage(`unknown argument ${JSON.stringify(arg)}; expected --root DIR or --force`);
+    } else return { error: `unknown argument ${JSON.stringify(arg)}; expected --root DIR or --force` };
   }
   return opts;
+}
+
+/** Runs `node <tsc> ...args` in root, output inherited: its exit status, or the error that kept it from running. */
+function runTsc(root, tsc, args) {
+  const result = spawnSync(process.execPath, [tsc, ...args], { cwd: root, stdio: 'inherit' });
+  return { status: result.status, error: result.error };
 }
 
 /** "mtime ctime size" of a path, or "missing". */
@@ -124,26 +126,38 @@ function whyStale(root, recordPath, now) {
   return undefined;
 }
 
-function main() {
-  const { root, force } = parseArgs(process.argv.slice(2));
+/**
+ * The script, as a function: builds when stale and returns the exit code. `io` is where it reports (stderr) and how
+ * it runs tsc (`runTsc`): injectable so its decisions can be tested without a process per call.
+ */
+function buildIfStale(argv, io = { stderr: (text) => process.stderr.write(text), runTsc }) {
+  const opts = parseArgs(argv);
+  if (opts.error !== undefined) {
+    io.stderr(`build-if-stale: ${opts.error}\nusage: node scripts/build-if-stale.js [--root DIR] [--force]\n`);
+    return 2;
+  }
+  const { root, force } = opts;
   const recordPath = join(root, 'node_modules', '.cache', 'build-if-stale', 'record.json');
   const before = inputs(root);
   const why = force ? 'forced' : whyStale(root, recordPath, before);
-  if (why === undefined) return;
+  if (why === undefined) return 0;
   rmSync(recordPath, { force: true });
-  process.stderr.write(`build-if-stale: ${why}: tsc -b ${PROJECTS.join(' ')}\n`);
+  io.stderr(`build-if-stale: ${why}: tsc -b ${PROJECTS.join(' ')}\n`);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(process.execPath, [tsc, '-b', ...PROJECTS], { cwd: root, stdio: 'inherit' });
+  const result = io.runTsc(root, tsc, ['-b', ...PROJECTS]);
   if (result.error) {
-    process.stderr.write(`build-if-stale: could not run ${tsc}: ${result.error.message}\n`);
-    process.exit(1);
+    io.stderr(`build-if-stale: could not run ${tsc}: ${result.error.message}\n`);
+    return 1;
   }
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  if (result.status !== 0) return result.status ?? 1;
   const out = outputs(root);
   if (out !== undefined && !Object.values(out).includes('missing')) {
     mkdirSync(dirname(recordPath), { recursive: true });
     writeFileSync(recordPath, JSON.stringify({ version: RECORD_VERSION, inputs: before, outputs: out }) + '\n');
   }
+  return 0;
 }
 
-main();
+module.exports = { buildIfStale, runTsc };
+
+if (require.main === module) process.exitCode = buildIfStale(process.argv.slice(2));

@@ -15,22 +15,39 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../testing/git-fixture';
 
 /**
- * scripts/build-if-stale.js, run as `npm run synth` runs it, on a throw-away repository whose `tsc` records each
- * call and writes the build info files (or fails when told to): it must build whenever an input changed, and only
- * then.
+ * scripts/build-if-stale.js on a throw-away repository whose `tsc` records each call and writes the build info files
+ * (or fails when told to): it must build whenever an input changed, and only then. Most runs call the script's
+ * function in-process with that same `tsc` loaded in-process too; `runScript` runs it as `npm run synth` does (a
+ * node process spawning node tsc), for the first build, a failing build and a usage error.
  */
 const SCRIPT = join(REPO_ROOT, 'scripts', 'build-if-stale.js');
+/** The fake tsc: a module whose `tsc` function the in-process runs call, and a script when node runs it. */
 const FAKE_TSC = `'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const root = process.cwd();
-fs.appendFileSync(path.join(root, 'tsc-calls'), process.argv.slice(2).join(' ') + '\\n');
-if (fs.existsSync(path.join(root, 'FAIL'))) { process.stderr.write('error TS2322: broken\\n'); process.exit(2); }
-for (const p of ['app', 'cdk8s', 'cli']) {
-  fs.mkdirSync(path.join(root, p, 'lib'), { recursive: true });
-  fs.writeFileSync(path.join(root, p, 'lib', '.tsbuildinfo'), String(Date.now()));
+function tsc(root, args, stderr) {
+  fs.appendFileSync(path.join(root, 'tsc-calls'), args.join(' ') + '\\n');
+  if (fs.existsSync(path.join(root, 'FAIL'))) { stderr('error TS2322: broken\\n'); return 2; }
+  for (const p of ['app', 'cdk8s', 'cli']) {
+    fs.mkdirSync(path.join(root, p, 'lib'), { recursive: true });
+    fs.writeFileSync(path.join(root, p, 'lib', '.tsbuildinfo'), String(Date.now()));
+  }
+  return 0;
 }
+module.exports = { tsc };
+if (require.main === module) process.exitCode = tsc(process.cwd(), process.argv.slice(2), (t) => process.stderr.write(t));
 `;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script outside the workspaces
+const { buildIfStale } = require(SCRIPT) as {
+  buildIfStale(
+    argv: string[],
+    io: {
+      stderr(text: string): void;
+      runTsc(root: string, tsc: string, args: string[]): { status: number | null; error?: Error };
+    },
+  ): number;
+};
 
 let root: string;
 
@@ -39,8 +56,24 @@ function write(rel: string, text: string): void {
   writeFileSync(join(root, rel), text);
 }
 
-function run(...args: string[]) {
+/** The script as a process, as `npm run synth` runs it (its tsc a child process too). */
+function runScript(...args: string[]) {
   return spawnSync(process.execPath, [SCRIPT, '--root', root, ...args], { encoding: 'utf8', timeout: 20_000 });
+}
+
+/** The script's function in-process, running the repository's (fake) tsc in-process: exit status and stderr. */
+function run(...args: string[]): { status: number; stderr: string } {
+  let stderr = '';
+  const write = (text: string) => void (stderr += text);
+  const status = buildIfStale(['--root', root, ...args], {
+    stderr: write,
+    runTsc: (cwd, tsc, tscArgs) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fake tsc at the path the script chose
+      const fake = require(tsc) as { tsc(root: string, args: string[], stderr: (t: string) => void): number };
+      return { status: fake.tsc(cwd, tscArgs, write) };
+    },
+  });
+  return { status, stderr };
 }
 
 /** How many times tsc ran. */
@@ -69,7 +102,13 @@ beforeAll(() => {
     write(`${p}/src/index.ts`, 'export const a = 1;\n');
     write(`${p}/src/nested/deep.ts`, 'export const b = 2;\n');
   }
-  expect(runBuilt()).toBe(true); // nothing recorded yet
+  // nothing recorded yet: the first build, as a process
+  const first = runScript();
+  expect({ status: first.status, stderr: first.stderr }).toEqual({
+    status: 0,
+    stderr: 'build-if-stale: no record of a previous build: tsc -b app cdk8s cli\n',
+  });
+  expect(builds()).toBe(1);
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -141,11 +180,12 @@ describe('build-if-stale', () => {
   it('fails with tsc when the build fails, and builds again next time', () => {
     write('app/src/index.ts', 'export const a: number = "x";\n');
     write('FAIL', '');
-    const failed = run();
+    const failed = runScript(); // tsc's exit status and output come through the script's process
     expect(failed.status).toBe(2);
     expect(failed.stderr).toContain('error TS2322');
     const again = run();
     expect(again.status).toBe(2);
+    expect(again.stderr).toContain('error TS2322');
     expect(builds()).toBe(start + 2);
     rmSync(join(root, 'FAIL'));
     expect(runBuilt()).toBe(true);
@@ -158,9 +198,16 @@ describe('build-if-stale', () => {
   });
 
   it('rejects an unknown argument in one line naming it', () => {
-    const res = run('--rot', '/x');
+    const res = runScript('--rot', '/x');
     expect(res.status).toBe(2);
     expect(res.stderr.split('\n')[0]).toBe('build-if-stale: unknown argument "--rot"; expected --root DIR or --force');
+    expect(builds()).toBe(start);
+  });
+
+  it('rejects --root without a directory in one line', () => {
+    const res = run('--root');
+    expect(res.status).toBe(2);
+    expect(res.stderr.split('\n')[0]).toBe('build-if-stale: --root: got nothing; expected a directory');
     expect(builds()).toBe(start);
   });
 });

@@ -225,8 +225,10 @@ describe('platform bump', () => {
     const theirs = fx.clone('race-theirs');
     const start = git(fx.origin, 'rev-parse', 'env/prod');
     let competed = false;
+    let renders = 0;
     // The renderer runs after bump fetched its base and before it pushes: land a competing bump right there.
     const racingRender: typeof renderEnvironment = (root, env) => {
+      renders++;
       if (!competed) {
         competed = true;
         execFileSync(
@@ -249,6 +251,8 @@ describe('platform bump', () => {
     ).resolves.toBe(0);
     expect(output.err).toMatch(/env\/prod moved on origin while pushing \(attempt 1\/10\); re-applying on the new tip/);
     expect(output.out).toContain('after 2 attempts');
+    // attempt 1 rendered its base and its change; attempt 2 only the new base: its change renders what attempt 1's did
+    expect(renders).toBe(3);
     const log = git(fx.origin, 'log', '--format=%s|%(trailers:key=Image-Digest,valueonly)', `${start}..env/prod`)
       .split('\n')
       .filter(Boolean);

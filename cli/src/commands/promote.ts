@@ -105,6 +105,7 @@ export function promoteCommand(
   render: () => RenderEnvironment = cdk8sRenderer,
   cwd: () => string = () => process.cwd(),
   images: () => ImageLookup = () => ecrImageLookup(),
+  clock: { sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
 ): Command {
   return {
     name: 'promote',
@@ -167,6 +168,8 @@ export function promoteCommand(
         { env: to, repository: targetRepository, digest: running.digest },
         registryCheck,
         (line) => process.stderr.write(`platform promote: ${line}\n`),
+        clock.sleep,
+        clock.now,
       );
       const sourceCommit = git
         .run([

@@ -10,7 +10,10 @@ import { takeTurn } from './turn';
 export { checkEnvironment, environmentNames } from './environments';
 import { imageReference, samePin, setPinInYaml, type PinTarget } from './pin';
 
-/** Renders `dist/<env>/` of one environment (file -> YAML); `renderEnvironment` of the cdk8s package. */
+/**
+ * Renders `dist/<env>/` of one environment (file -> YAML); `renderEnvironment` of the cdk8s package. Its output is a
+ * function of `env` and the environments/*.yaml files under `repoRoot` (the other environments it wires to).
+ */
 export type RenderEnvironment = (repoRoot: string, env: EnvironmentConfig) => Map<string, string>;
 
 export function envBranch(env: string): string {
@@ -149,6 +152,32 @@ function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string
   return differing.sort();
 }
 
+/**
+ * What `render` made of each input seen in this run: a retry on a new tip where only another pin moved renders the
+ * same config with the same environment files again, and gets the result it already has instead.
+ */
+class RenderMemo {
+  private readonly results = new Map<string, Map<string, string>>();
+  constructor(private readonly render: RenderEnvironment) {}
+
+  /** `render(root, env)`, where environments/<env.name>.yaml is about to hold `envText` (the rest as they are). */
+  get(root: string, env: EnvironmentConfig, envText: string): Map<string, string> {
+    const dir = join(root, 'environments');
+    const own = `${env.name}.yaml`;
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => [f, f === own ? envText : readFileSync(join(dir, f), 'utf8')]);
+    const key = JSON.stringify([env, files]);
+    let result = this.results.get(key);
+    if (result === undefined) {
+      result = this.render(root, env);
+      this.results.set(key, result);
+    }
+    return new Map(result);
+  }
+}
+
 /** Commit message trailers, in order (`Source-Commit`, `Image-Digest`, `Promoted-From`). */
 export type Trailers = ReadonlyArray<readonly [string, string]>;
 
@@ -243,8 +272,9 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
     }
     worktree = addTempWorktree(git, props.env, base);
     const wt = new Git(worktree);
+    const renders = new RenderMemo(props.render);
     for (let attempt = 1; ; attempt++) {
-      const applied = applyPin(wt, worktree, props, base);
+      const applied = applyPin(wt, worktree, props, base, renders);
       if (applied.outcome === 'unchanged') return { ...applied, attempts: attempt };
 
       if (props.remote === undefined) {
@@ -322,6 +352,7 @@ function applyPin(
   worktree: string,
   props: PinUpdateProps,
   base: string,
+  renders: RenderMemo,
 ): { outcome: 'committed' | 'unchanged'; previous: ImagePin; commit: string } {
   const file = envFile(props.env);
   const dist = distDir(props.env);
@@ -339,7 +370,7 @@ function applyPin(
   // The branch's dist must be exactly what its config renders today; otherwise re-rendering would also
   // carry unrelated changes (a newer renderer from main) into a commit that is meant to change one pin.
   const committed = readDir(join(worktree, dist));
-  const stale = sameFiles(committed, props.render(worktree, before));
+  const stale = sameFiles(committed, renders.get(worktree, before, text));
   if (stale.length > 0) {
     throw new CliError(
       `${dist} on ${where} is not what ${file} renders with this version of the platform (differs in: ${stale.join(', ')}); ` +
@@ -349,7 +380,7 @@ function applyPin(
 
   const updatedText = setPinInYaml(file, text, props.pin);
   const after = parseEnvironmentOn(file, updatedText, props.env);
-  const rendered = props.render(worktree, after);
+  const rendered = renders.get(worktree, after, updatedText);
   writeFileAtomic(join(worktree, file), updatedText);
   replaceDirAtomic(join(worktree, dist), rendered);
 
