@@ -1,13 +1,8 @@
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
+import { userCacheRoot } from '../util/user-cache';
 import { readSchemaPins, type SchemaPins } from './pins';
 
-/** `$XDG_CACHE_HOME/metrics-platform`, else `~/.cache/metrics-platform` (a relative XDG_CACHE_HOME is ignored, as the XDG spec says). */
-export function userCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_CACHE_HOME;
-  const base = xdg !== undefined && xdg !== '' && isAbsolute(xdg) ? xdg : join(env.HOME ?? homedir(), '.cache');
-  return join(base, 'metrics-platform');
-}
+export { userCacheRoot };
 
 /** Where `platform schemas fetch` puts the pinned schemas: `<user cache>/schemas/<pin-set id>`. */
 export function userSchemasCacheDir(env: NodeJS.ProcessEnv = process.env, pins: SchemaPins = readSchemaPins()): string {
