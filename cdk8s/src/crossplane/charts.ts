@@ -26,7 +26,23 @@ export interface CrossplaneChartProps {
 
 /** The environment-independent platform API, in apply order (see SyncWave). */
 export function platformApiObjects(): KubeObject[] {
-  return [...runtimeConfigs(), ...providers(), ...functions(), ...xrds(), ...compositions()];
+  const api = sharedPlatformApi();
+  return [...api.packages, ...api.definitions];
+}
+
+/**
+ * The environment-independent platform API objects, built once per process: every environment's chart adds the
+ * same objects (0.2 s of CPU at 300 environments to rebuild them each time). Sharing them is safe because nothing
+ * writes to an object's props: cdk8s copies the metadata it annotates (labels, annotations) and resolves the rest
+ * into new objects, and the charts of this package only read them.
+ */
+let platformApi: { readonly packages: readonly KubeObject[]; readonly definitions: readonly KubeObject[] } | undefined;
+function sharedPlatformApi() {
+  platformApi ??= {
+    packages: [...runtimeConfigs(), ...providers(), ...functions()],
+    definitions: [...xrds(), ...compositions()],
+  };
+  return platformApi;
 }
 
 function xrds(): KubeObject[] {
@@ -52,14 +68,8 @@ export function addObjects(scope: Construct, objects: readonly KubeObject[]): vo
 export class PlatformApiChart extends Chart {
   constructor(scope: Construct, id: string, props: CrossplaneChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    addObjects(this, [
-      ...runtimeConfigs(),
-      ...providers(),
-      ...functions(),
-      providerConfig(props.env.namespace, props.env.name),
-      ...xrds(),
-      ...compositions(),
-    ]);
+    const api = sharedPlatformApi();
+    addObjects(this, [...api.packages, providerConfig(props.env.namespace, props.env.name), ...api.definitions]);
   }
 }
 
