@@ -112,8 +112,30 @@ export function manifestToYaml(manifest: unknown): string {
 const yamlCache = new Map<string, string>();
 const YAML_CACHE_LIMIT = 10_000;
 
+/** YAML of deep-frozen manifests, by identity: one that is rendered again needs no JSON key. */
+const frozenYaml = new WeakMap<object, string>();
+const deepFrozen = new WeakSet<object>();
+
+/**
+ * Declares `manifest` deep-frozen (every nested object and array frozen too): cachedManifestToYaml then keys its
+ * YAML by identity. Throws if the top level is not frozen; the caller answers for the rest.
+ */
+export function markDeepFrozen(manifest: object): void {
+  if (!Object.isFrozen(manifest)) throw new Error('markDeepFrozen: the manifest is not frozen');
+  deepFrozen.add(manifest);
+}
+
 /** `manifestToYaml(manifest)`, computed once per distinct manifest (by its JSON) in this process. */
 export function cachedManifestToYaml(manifest: unknown): string {
+  if (manifest !== null && typeof manifest === 'object' && deepFrozen.has(manifest)) {
+    let text = frozenYaml.get(manifest);
+    if (text === undefined) frozenYaml.set(manifest, (text = jsonKeyedYaml(manifest)));
+    return text;
+  }
+  return jsonKeyedYaml(manifest);
+}
+
+function jsonKeyedYaml(manifest: unknown): string {
   const key = JSON.stringify(manifest);
   let text = yamlCache.get(key);
   if (text === undefined) {

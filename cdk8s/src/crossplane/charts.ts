@@ -12,6 +12,7 @@ import { RegistryReplicationGrantXr } from './registry-replication-grant-xr';
 import { RegistryReplicationXr } from './registry-replication-xr';
 import { RepositoryXr } from './repository-xr';
 import { clusterAddonsXrd, registryReplicationGrantXrd, registryReplicationXrd, repositoryXrd, type KubeObject } from './xrd';
+import { markDeepFrozen } from '../yaml-emitter';
 
 export interface CrossplaneChartProps {
   /** The environment whose cluster this chart is applied to. */
@@ -119,7 +120,10 @@ class SharedApiObject extends ApiObject {
     let byMetadata = renderedShared.get(this.shared);
     if (byMetadata === undefined) renderedShared.set(this.shared, (byMetadata = new Map()));
     let json = byMetadata.get(key);
-    if (json === undefined) byMetadata.set(key, (json = deepFreeze(super.toJson())));
+    if (json === undefined) {
+      byMetadata.set(key, (json = deepFreeze(super.toJson())));
+      if (json !== null && typeof json === 'object') markDeepFrozen(json);
+    }
     return json;
   }
 }
