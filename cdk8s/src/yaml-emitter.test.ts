@@ -5,7 +5,7 @@ import { GENERATED_HEADER, renderArgoApps } from './argocd/index';
 import { addEnvironmentCharts } from './charts/environment';
 import { loadEnvironments } from './config/load';
 import { CROSSPLANE_DIR_HEADER, renderCrossplaneDir } from './crossplane/index';
-import { YAML_OPTIONS, manifestToYaml } from './yaml-emitter';
+import { YAML_OPTIONS, cachedManifestToYaml, manifestToYaml, markDeepFrozen } from './yaml-emitter';
 
 const repoRoot = join(__dirname, '..', '..');
 
@@ -80,4 +80,18 @@ describe('manifestToYaml', () => {
       expect(parse(text)).toEqual(o); // toEqual ignores the undefined field, as YAML does
     },
   );
+});
+
+describe('cachedManifestToYaml of deep-frozen manifests', () => {
+  it('gives the YAML of the manifest, by identity once marked, and refuses to mark an unfrozen one', () => {
+    const manifest = Object.freeze({
+      kind: 'ConfigMap',
+      metadata: Object.freeze({ name: 'a b' }),
+      data: Object.freeze({ k: 'v: w' }),
+    });
+    markDeepFrozen(manifest);
+    expect(cachedManifestToYaml(manifest)).toBe(stringify(manifest, YAML_OPTIONS));
+    expect(cachedManifestToYaml(manifest)).toBe(stringify(manifest, YAML_OPTIONS));
+    expect(() => markDeepFrozen({ kind: 'ConfigMap' })).toThrow('markDeepFrozen: the manifest is not frozen');
+  });
 });

@@ -23,12 +23,27 @@ function scalar(value: string | number | boolean | null): string {
   } else if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
     return String(value);
   }
-  // Everything else (quoting, floats, multi-line text) is the library's call, and must fit on one line.
-  const text = stringify(value, YAML_OPTIONS);
-  const line = text.slice(0, -1);
-  if (line.includes('\n') || text[text.length - 1] !== '\n') throw new NotSimple();
+  // Everything else (quoting, floats, multi-line text) is the library's call, and must fit on one line. The same
+  // few values (descriptions, quoted versions) recur in every environment: ask the library once per value.
+  const cache = typeof value === 'string' ? libraryStrings : libraryNumbers;
+  let line = cache.get(value as never);
+  if (line === undefined) {
+    const text = stringify(value, YAML_OPTIONS);
+    line = text.slice(0, -1);
+    if (line.includes('\n') || text[text.length - 1] !== '\n') line = NOT_SIMPLE;
+    if (cache.size >= SCALAR_CACHE_LIMIT) cache.clear();
+    cache.set(value as never, line);
+  }
+  if (line === NOT_SIMPLE) throw new NotSimple();
   return line;
 }
+
+/** The library's one-line YAML of a string or number scalar, or NOT_SIMPLE when it takes more than one line. */
+const libraryStrings = new Map<string, string>();
+const libraryNumbers = new Map<number, string>();
+const SCALAR_CACHE_LIMIT = 50_000;
+/** Never a one-line YAML scalar: a newline ends every line the cache holds. */
+const NOT_SIMPLE = '\n';
 
 function isEmptyCollection(v: unknown): boolean {
   return Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0;
@@ -97,8 +112,30 @@ export function manifestToYaml(manifest: unknown): string {
 const yamlCache = new Map<string, string>();
 const YAML_CACHE_LIMIT = 10_000;
 
+/** YAML of deep-frozen manifests, by identity: one that is rendered again needs no JSON key. */
+const frozenYaml = new WeakMap<object, string>();
+const deepFrozen = new WeakSet<object>();
+
+/**
+ * Declares `manifest` deep-frozen (every nested object and array frozen too): cachedManifestToYaml then keys its
+ * YAML by identity. Throws if the top level is not frozen; the caller answers for the rest.
+ */
+export function markDeepFrozen(manifest: object): void {
+  if (!Object.isFrozen(manifest)) throw new Error('markDeepFrozen: the manifest is not frozen');
+  deepFrozen.add(manifest);
+}
+
 /** `manifestToYaml(manifest)`, computed once per distinct manifest (by its JSON) in this process. */
 export function cachedManifestToYaml(manifest: unknown): string {
+  if (manifest !== null && typeof manifest === 'object' && deepFrozen.has(manifest)) {
+    let text = frozenYaml.get(manifest);
+    if (text === undefined) frozenYaml.set(manifest, (text = jsonKeyedYaml(manifest)));
+    return text;
+  }
+  return jsonKeyedYaml(manifest);
+}
+
+function jsonKeyedYaml(manifest: unknown): string {
   const key = JSON.stringify(manifest);
   let text = yamlCache.get(key);
   if (text === undefined) {

@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { EnvironmentConfig } from '../config/environment';
@@ -109,5 +109,38 @@ describe('environment XRs', () => {
     expect(message).toContain('spec.github.workflow: got "release.yml"; expected a string matching .github/workflows/<file>.yml');
     expect(message).toContain('spec.github.allowedRefs: got []; expected a list of 1-4 items without duplicates');
     expect(message).toContain('instance: got "-not a label-"; expected a label value');
+  });
+});
+
+describe('the shared platform API objects', () => {
+  // Rendered by cdk8s once per distinct metadata: each chart must still get exactly what cdk8s renders for it.
+  const objectsOf = (chart: PlatformApiChart) => chart.node.children.filter((c): c is ApiObject => ApiObject.isApiObject(c));
+  const uncached = (o: ApiObject) => new ApiObject(new Chart(Testing.app(), 'c'), 'o', { ...o.toJson() as object } as never);
+
+  it('render the same JSON in every chart, frozen, and as cdk8s renders the same props', () => {
+    const first = Testing.synth(new PlatformApiChart(Testing.app(), 'p', { env }));
+    const secondChart = new PlatformApiChart(Testing.app(), 'p', { env });
+    const second = Testing.synth(secondChart);
+    expect(second).toEqual(first);
+    const composition = objectsOf(secondChart).find((o) => o.kind === 'Composition')!;
+    const json = composition.toJson() as K8s;
+    expect(Object.isFrozen(json) && Object.isFrozen(json.spec)).toBe(true);
+    expect(() => {
+      (json.metadata as { name: string }).name = 'changed';
+    }).toThrow(TypeError);
+    expect(uncached(composition).toJson()).toEqual(json);
+  });
+
+  it('follow their own metadata and JSON patches', () => {
+    const chart = new PlatformApiChart(Testing.app(), 'p', { env });
+    const [a, b] = objectsOf(chart).filter((o) => o.kind === 'Composition');
+    a!.metadata.addAnnotation('example.com/marker', 'a');
+    b!.addJsonPatch(JsonPatch.add('/metadata/labels', { patched: 'yes' }));
+    const plain = new PlatformApiChart(Testing.app(), 'p', { env });
+    const [pa, pb] = objectsOf(plain).filter((o) => o.kind === 'Composition');
+    expect((a!.toJson() as K8s).metadata.annotations['example.com/marker']).toBe('a');
+    expect((pa!.toJson() as K8s).metadata.annotations['example.com/marker']).toBeUndefined();
+    expect((b!.toJson() as { metadata: { labels: Record<string, string> } }).metadata.labels).toEqual({ patched: 'yes' });
+    expect((pb!.toJson() as { metadata: { labels: Record<string, string> } }).metadata.labels['patched']).toBeUndefined();
   });
 });
