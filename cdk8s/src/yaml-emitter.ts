@@ -104,14 +104,6 @@ export function manifestToYaml(manifest: unknown): string {
   }
 }
 
-/**
- * YAML of identical objects, keyed by their JSON: the platform API (XRDs, Compositions, Providers) is the same in
- * every environment and in crossplane/. JSON.stringify is several times cheaper than YAML serialization, so it makes
- * a good key.
- */
-const yamlCache = new Map<string, string>();
-const YAML_CACHE_LIMIT = 10_000;
-
 /** YAML of deep-frozen manifests, by identity: one that is rendered again needs no JSON key. */
 const frozenYaml = new WeakMap<object, string>();
 const deepFrozen = new WeakSet<object>();
@@ -125,23 +117,15 @@ export function markDeepFrozen(manifest: object): void {
   deepFrozen.add(manifest);
 }
 
-/** `manifestToYaml(manifest)`, computed once per distinct manifest (by its JSON) in this process. */
+/**
+ * `manifestToYaml(manifest)`, computed once per deep-frozen manifest (the platform API objects every environment
+ * and crossplane/ share, see `markDeepFrozen`); any other manifest is serialized as it comes. (A cache keyed by
+ * JSON for the rest found no repeats once the shared objects were frozen, at 3 or 300 environments, and cost a
+ * JSON.stringify of every object.)
+ */
 export function cachedManifestToYaml(manifest: unknown): string {
-  if (manifest !== null && typeof manifest === 'object' && deepFrozen.has(manifest)) {
-    let text = frozenYaml.get(manifest);
-    if (text === undefined) frozenYaml.set(manifest, (text = jsonKeyedYaml(manifest)));
-    return text;
-  }
-  return jsonKeyedYaml(manifest);
-}
-
-function jsonKeyedYaml(manifest: unknown): string {
-  const key = JSON.stringify(manifest);
-  let text = yamlCache.get(key);
-  if (text === undefined) {
-    text = manifestToYaml(manifest);
-    if (yamlCache.size >= YAML_CACHE_LIMIT) yamlCache.clear();
-    yamlCache.set(key, text);
-  }
+  if (manifest === null || typeof manifest !== 'object' || !deepFrozen.has(manifest)) return manifestToYaml(manifest);
+  let text = frozenYaml.get(manifest);
+  if (text === undefined) frozenYaml.set(manifest, (text = manifestToYaml(manifest)));
   return text;
 }
