@@ -1,45 +1,17 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localProxy, silentServer } from '../testing/local-net';
-import { fakeGo, WAYS_OUT_GO as WAYS_OUT } from '../testing/schema-net';
+import { localProxy } from '../testing/local-net';
+import { expectSilentGoProxyFails, fakeGo } from '../testing/schema-net';
 import { schemaPinsFixture } from '../testing/schema-pins-fixture';
-import { fetchPinnedSchemas, SchemaFetchError } from './fetch';
 import { goModDownloader, GoModuleError } from './go-module';
 
 describe('go mod download of the schema modules', () => {
   // The default (DEFAULT_STALL_MS, 10 s) in full is in go-module.slow.test.ts; here the same mechanism, 1 s.
   it('fails within the stall time in one line naming the Go module proxy when it accepts and never answers', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'schemas-goproxy-'));
-    const fx = schemaPinsFixture(base);
-    const silent = await silentServer();
-    try {
-      const env = { PATH: fakeGo(base), HOME: base, GOPROXY: `${silent.base},direct`, GOMODCACHE: join(base, 'empty') };
-      const dest = join(base, 'out');
-      const started = Date.now();
-      const err = await fetchPinnedSchemas({ dest, pins: fx.pins, root: fx.root, env, stallMs: 1000 }).catch(
-        (e: unknown) => e,
-      );
-      expect(Date.now() - started).toBeGreaterThan(950); // it did wait for the stall time
-      expect(Date.now() - started).toBeLessThan(3000); // not go's own wait on a silent proxy (over a minute)
-      expect(silent.connections()).toBe(1); // and not retried
-      expect(err).toBeInstanceOf(SchemaFetchError);
-      const msg = (err as Error).message;
-      expect(msg).toMatch(
-        new RegExp(
-          `^go mod download example\\.com/Upstream/schemas in ${join(fx.root, 'engines', 'fake')}: cannot reach the ` +
-            `Go module proxy ${silent.base.slice(7)} \\(go env GOPROXY\\): no response in 1 s; `,
-        ),
-      );
-      expect(msg).toMatch(WAYS_OUT);
-      expect(msg).not.toContain('\n');
-      expect(existsSync(join(base, 'downloads'))).toBe(false); // go was not left waiting
-      expect(existsSync(dest)).toBe(false);
-    } finally {
-      await silent.close();
-    }
+    await expectSilentGoProxyFails({ stallMs: 1000, waited: '1 s', atLeastMs: 950, withinMs: 3000 });
   });
 
   it('asks the proxy for the pinned version through HTTPS_PROXY, and not at all for a module already in the cache', async () => {

@@ -1,6 +1,9 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256 } from '../schemas/fetch';
+import { fetchPinnedSchemas, sha256, SchemaFetchError } from '../schemas/fetch';
+import { silentServer } from './local-net';
+import { schemaPinsFixture } from './schema-pins-fixture';
 import type { PinnedSchemaFile } from '../schemas/manifest';
 import type { SchemaPins } from '../schemas/pins';
 
@@ -50,3 +53,84 @@ export const WAYS_OUT_GITHUB =
 /** The end of every "cannot reach the Go module proxy" message: the ways out. */
 export const WAYS_OUT_GO =
   /; ways out: PLATFORM_SCHEMAS_DIR=<dir> .*\.\.\/shared\/schemas.* GOPROXY=<url> .*HTTPS_PROXY=<proxy> .*`npm run schemas:fetch`; nothing written$/;
+
+/** How long a silent-peer case lets the fetch stall (`undefined`: the production default) and how long it may take. */
+export interface StallCase {
+  readonly stallMs?: number;
+  /** What the message says was waited, e.g. `10 s`. */
+  readonly waited: string;
+  /** The wait, at least (the stall time was really waited out). */
+  readonly atLeastMs: number;
+  /** The whole fetch, at most (no retries, no further files, not go's own minute-long wait). */
+  readonly withinMs: number;
+}
+
+function expectStalledOnce(started: number, stall: StallCase, err: unknown, connections: number): string {
+  const elapsed = Date.now() - started;
+  expect(elapsed).toBeGreaterThan(stall.atLeastMs);
+  expect(elapsed).toBeLessThan(stall.withinMs);
+  expect(connections).toBe(1); // neither retried nor the next file tried
+  expect(err).toBeInstanceOf(SchemaFetchError);
+  const msg = (err as Error).message;
+  expect(msg).not.toContain('\n');
+  return msg;
+}
+
+/**
+ * `platform schemas fetch` of 5 GitHub-pinned files from a host that accepts and never answers: fails once, after
+ * the stall time, in one line naming the host and the ways out, and writes nothing.
+ */
+export async function expectSilentHostFails(stall: StallCase): Promise<void> {
+  const silent = await silentServer();
+  try {
+    const { pins } = githubPinsOf(5);
+    const out = join(mkdtempSync(join(tmpdir(), 'schemas-net-')), 'cache');
+    const started = Date.now();
+    // 5 files and 3 attempts each must not multiply the wait
+    const err = await fetchPinnedSchemas({
+      dest: out,
+      baseUrl: silent.base,
+      pins,
+      env: {},
+      stallMs: stall.stallMs,
+    }).catch((e: unknown) => e);
+    const msg = expectStalledOnce(started, stall, err, silent.connections());
+    expect(msg).toMatch(
+      new RegExp(`^cannot download crds/thing0\\.yaml from ${silent.base.slice(7)}: no response in ${stall.waited}; `),
+    );
+    expect(msg).toMatch(WAYS_OUT_GITHUB);
+    expect(existsSync(out)).toBe(false);
+  } finally {
+    await silent.close();
+  }
+}
+
+/**
+ * `go mod download` of the schema modules through a Go module proxy that accepts and never answers: fails once,
+ * after the stall time, in one line naming the proxy and the ways out; go is not left waiting and nothing is written.
+ */
+export async function expectSilentGoProxyFails(stall: StallCase): Promise<void> {
+  const base = mkdtempSync(join(tmpdir(), 'schemas-goproxy-'));
+  const fx = schemaPinsFixture(base);
+  const silent = await silentServer();
+  try {
+    const env = { PATH: fakeGo(base), HOME: base, GOPROXY: `${silent.base},direct`, GOMODCACHE: join(base, 'empty') };
+    const dest = join(base, 'out');
+    const started = Date.now();
+    const err = await fetchPinnedSchemas({ dest, pins: fx.pins, root: fx.root, env, stallMs: stall.stallMs }).catch(
+      (e: unknown) => e,
+    );
+    const msg = expectStalledOnce(started, stall, err, silent.connections());
+    expect(msg).toMatch(
+      new RegExp(
+        `^go mod download example\\.com/Upstream/schemas in ${join(fx.root, 'engines', 'fake')}: cannot reach the ` +
+          `Go module proxy ${silent.base.slice(7)} \\(go env GOPROXY\\): no response in ${stall.waited}; `,
+      ),
+    );
+    expect(msg).toMatch(WAYS_OUT_GO);
+    expect(existsSync(join(base, 'downloads'))).toBe(false); // go was not left waiting
+    expect(existsSync(dest)).toBe(false);
+  } finally {
+    await silent.close();
+  }
+}
