@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parseAllDocuments } from 'yaml';
-import { loadAllFast, NOT_FOR_JS_YAML_REFERENCE, notForJsYaml } from './js-yaml-core';
+import { disagreements, documentPieces, SCAN_EDGE_CASES, scanTexts } from '@metrics-platform/cdk8s/lib/yaml/testing';
 import { yamlFilesUnder } from './load-files';
-import { cut, DocumentCache, hasDirective, parseFileDocuments } from './yaml-documents';
+import { cut, DocumentCache, parseFileDocuments } from './yaml-documents';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 
@@ -118,184 +117,20 @@ describe('loadAllFast (js-yaml with the core schema of the yaml library)', () =>
       expect(loaded).toBe(1);
     });
   });
-
-  it.each([
-    '~',
-    'null',
-    'Null',
-    'NULL',
-    '',
-    'true',
-    'True',
-    'TRUE',
-    'false',
-    'yes',
-    'no',
-    'on',
-    'off',
-    'y',
-    '0o17',
-    '017',
-    '0x1F',
-    '0X1F',
-    '+12',
-    '-0',
-    '0b101',
-    '1_000',
-    '1e3',
-    '1E-3',
-    '.5',
-    '1.',
-    '-1.50',
-    '.inf',
-    '-.Inf',
-    '+.INF',
-    '.nan',
-    '.NaN',
-    '2024-01-01',
-    '2024-01-01T00:00:00Z',
-    '12:30:00',
-    '0.1.2',
-    '"quoted"',
-    "'single ''quoted'''",
-    '"\\u00e9\\t"',
-    '>-\n  folded\n  text\n',
-    '|\n  literal\n   indented\n',
-    '9007199254740993',
-  ])('resolves %j as the yaml library does', (scalar) => {
-    const text = `v: ${scalar}\nlist: [${scalar.includes('\n') ? 'x' : scalar}]\n`;
-    expect(loadAllFast(text)).toEqual(parseAllDocuments(text).map((d) => d.toJS()));
-  });
-
-  it('leaves to the yaml library what the two could read differently', () => {
-    for (const text of ['a: &x 1\nb: *x\n', 'a: &x 1\n', 'a: !!binary aGk=\n', '~: 1\n', '? a\n: 1\n', 'a:\n  - : 1\n'])
-      expect(loadAllFast(text)).toBeUndefined();
-  });
-
-  it('fails (and so leaves the message to the yaml library) on syntax errors and duplicate keys', () => {
-    expect(loadAllFast('a: [1\n')).toBeUndefined();
-    expect(loadAllFast('a: 1\na: 2\n')).toBeUndefined();
-  });
-
-  it("reads every YAML file of this repository's generated trees as the yaml library does", () => {
-    const files = ['dist', 'crossplane', 'argocd'].flatMap((d) => yamlFilesUnder(join(REPO_ROOT, d)));
-    expect(files.length).toBeGreaterThan(20);
-    let fast = 0;
-    for (const file of files) {
-      const text = readFileSync(file, 'utf8');
-      const expected = parseAllDocuments(text).map((d) => d.toJS({ maxAliasCount: 100 }) as unknown);
-      const got = loadAllFast(text);
-      if (got === undefined) continue;
-      fast++;
-      expect({ file, docs: got.filter((v) => v !== null) }).toEqual({
-        file,
-        docs: expected.filter((v) => v !== null),
-      });
-    }
-    // the fast path is the common one, or this saves nothing
-    expect(fast / files.length).toBeGreaterThan(0.9);
-  });
 });
 
 describe('the scans that replace regular expressions over whole files', () => {
-  /** What `cut` replaces: every match of the document start line, by a regular expression. */
-  const referenceCut = (text: string): string[] => {
-    const pieces: string[] = [];
-    let from = 0;
-    for (const m of text.matchAll(/^---[ \t]*(?:#[^\n]*)?\r?$/gm)) {
-      if (m.index > from) pieces.push(text.slice(from, m.index));
-      from = m.index;
-    }
-    if (from < text.length) pieces.push(text.slice(from));
-    return pieces;
-  };
-
-  /** Texts made of the characters the scans look at, from a fixed seed (the same texts every run). */
-  function* randomTexts(count: number): Generator<string> {
-    const alphabet = [...' \t\n\r:!?~,[{}ablnuLNU-#%\u00a0\u2028\u2029', 'null', 'Null', 'NULL', '---', '\n---\n'];
-    let seed = 42;
-    const next = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
-    for (let i = 0; i < count; i++) {
-      let text = '';
-      const length = next(24);
-      for (let j = 0; j < length; j++) text += alphabet[next(alphabet.length)] as string;
-      yield text;
-    }
-  }
-
-  const edgeCases = [
-    '',
-    '---',
-    '---\n',
-    'a: 1\n---\nb: 2\n',
-    '---  # c\r\na: 1\r\n--- \n',
-    'a: ----\n----\n---x\n --- \n---\n',
-    'a: 1\r---\rb: 2',
-    'x\u2028---\u2028y',
-    '%YAML 1.2\n---\n',
-    'a: 1\n%x',
-    'a: 1\r%x',
-    'a\u2029%',
-    '!tag x',
-    'a: !x',
-    'a: b!c',
-    'a: !',
-    '? a',
-    'a?',
-    'a: ? ',
-    ': x',
-    'a:\n  - : 1',
-    '~: 1',
-    'a ~: 1',
-    'xnull: 1',
-    '{null: 1}',
-    '[Null:',
-    'NULL:',
-    'a\u00a0: 1',
-    'a\u00a0!b',
-    'key: value',
-    'url: http://x',
-  ];
-
-  /** The texts on which `fast` and `reference` disagree (none, or the first ten). */
-  const disagreements = <T>(texts: Iterable<string>, fast: (t: string) => T, reference: (t: string) => T) => {
-    const out: { text: string; fast: T; reference: T }[] = [];
-    for (const text of texts) {
-      const f = fast(text);
-      const r = reference(text);
-      if (JSON.stringify(f) !== JSON.stringify(r) && out.length < 10) out.push({ text, fast: f, reference: r });
-    }
-    return out;
-  };
+  // hasDirective and notForJsYaml (cdk8s/src/yaml/js-yaml-core.ts) are tested beside their code
 
   it('cuts at the document start lines the regular expression finds', () => {
-    expect(disagreements([...edgeCases, ...randomTexts(20000)], cut, referenceCut)).toEqual([]);
+    expect(disagreements([...SCAN_EDGE_CASES, ...scanTexts(20000)], cut, documentPieces)).toEqual([]);
   });
 
-  it('finds a directive line exactly where /^%/m does', () => {
-    expect(disagreements([...edgeCases, ...randomTexts(20000)], hasDirective, (t) => /^%/m.test(t))).toEqual([]);
-  });
-
-  it('finds what only the yaml library may read exactly where NOT_FOR_JS_YAML does', () => {
-    const texts = [...edgeCases, ...randomTexts(20000)];
-    expect(disagreements(texts, notForJsYaml, (t) => NOT_FOR_JS_YAML_REFERENCE.test(t))).toEqual([]);
-    // both answers occur often enough for the comparison to mean something
-    const matched = texts.filter((t) => NOT_FOR_JS_YAML_REFERENCE.test(t)).length;
-    expect(matched).toBeGreaterThan(1000);
-    expect(matched).toBeLessThan(19000);
-  });
-
-  it("agrees with the regular expressions on every YAML file of this repository's generated trees", () => {
+  it("agrees with the regular expression on every YAML file of this repository's generated trees", () => {
     const files = ['dist', 'crossplane', 'argocd'].flatMap((d) => yamlFilesUnder(join(REPO_ROOT, d)));
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
-      expect({ file, pieces: cut(text) }).toEqual({ file, pieces: referenceCut(text) });
-      expect({ file, directive: hasDirective(text) }).toEqual({ file, directive: /^%/m.test(text) });
-      for (const piece of cut(text))
-        expect({ file, fast: notForJsYaml(piece) }).toEqual({ file, fast: NOT_FOR_JS_YAML_REFERENCE.test(piece) });
+      expect({ file, pieces: cut(text) }).toEqual({ file, pieces: documentPieces(text) });
     }
   });
 });

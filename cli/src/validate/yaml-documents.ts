@@ -1,6 +1,6 @@
 import type * as Yaml from 'yaml';
-import { loadBlockSubset } from './block-yaml';
-import { loadAllFast } from './js-yaml-core';
+import { hasDirective } from '@metrics-platform/cdk8s/lib/yaml/js-yaml-core';
+import { loadDocumentsFast } from '@metrics-platform/cdk8s/lib/yaml/parse';
 
 let loadedYaml: typeof Yaml | undefined;
 
@@ -104,20 +104,6 @@ export function ownCopy(text: string): string {
   return ` ${text}`.slice(1);
 }
 
-/**
- * Whether a line of `text` starts with `%` (a directive, or what the `yaml` library would read as one): `/^%/m`,
- * without a regular expression trying every position of a large file.
- */
-export function hasDirective(text: string): boolean {
-  return (
-    text.startsWith('%') ||
-    text.includes('\n%') ||
-    text.includes('\r%') ||
-    text.includes('\u2028%') ||
-    text.includes('\u2029%')
-  );
-}
-
 /** The pieces of `text`, each from a document start line (DOCUMENT_START) to the next. */
 export function cut(text: string): string[] {
   const pieces: string[] = [];
@@ -138,11 +124,9 @@ const isMappingOrNothing = (v: unknown): boolean =>
 
 /** The documents of a piece when each parses without error into a mapping or nothing; otherwise undefined. */
 function cleanMappings(piece: string): unknown[] | undefined {
-  // the subset reader reads only what the yaml library reads the same way (tags, null and complex keys are not in
-  // the subset): it needs no notForJsYaml test, which loadAllFast makes
-  const plain = loadBlockSubset(piece);
-  if (plain !== undefined && plain.every(isMappingOrNothing)) return plain;
-  const fast = loadAllFast(piece);
+  // the fast readers (the block-subset reader, then js-yaml with the core schema) read only what the yaml library
+  // reads the same way, without error
+  const fast = loadDocumentsFast(piece);
   if (fast !== undefined && fast.every(isMappingOrNothing)) return fast;
   const values: unknown[] = [];
   for (const doc of yamlLibrary().parseAllDocuments(piece, PARSE_OPTIONS)) {

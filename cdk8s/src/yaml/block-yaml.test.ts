@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { loadBlockSubset } from './block-yaml';
 import { loadAllFast } from './js-yaml-core';
-import { yamlFilesUnder } from './load-files';
-import { cut } from './yaml-documents';
-
-const REPO_ROOT = join(__dirname, '..', '..', '..');
+import { documentPieces, mutated, repositoryYamlFiles } from './testing';
 
 /** What the `yaml` library makes of a text (as `platform validate` reads it), or undefined when it complains. */
 function reference(text: string): unknown[] | undefined {
@@ -22,9 +18,8 @@ const same = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b) && JSO
 const pieces = [
   ...new Set(
     ['dist', 'crossplane', 'argocd', 'cli/src/validate/testdata']
-      .flatMap((d) => yamlFilesUnder(join(REPO_ROOT, d)))
-      .filter((f) => /\.ya?ml$/.test(f))
-      .flatMap((f) => cut(readFileSync(f, 'utf8'))),
+      .flatMap(repositoryYamlFiles)
+      .flatMap((f) => documentPieces(readFileSync(f, 'utf8'))),
   ),
 ];
 
@@ -121,30 +116,10 @@ describe('loadBlockSubset', () => {
   });
 
   it('reads a mutated document only as the yaml library does (or not at all)', () => {
-    let seed = 7;
-    const next = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
-    const inserts = [...' :-#"\'\n{}[]&*!|>\\x0~?,.', '  ', ': ', '- ', '\n  ', '\n- '];
     const sources = pieces.map((p) => p.split('\n').slice(0, 40).join('\n')).filter((p) => p.length > 0);
     const differ: { text: string; got: unknown; expected: unknown }[] = [];
     let read = 0;
-    for (let i = 0; i < 3000; i++) {
-      let text = sources[next(sources.length)] as string;
-      for (let m = 0, n = 1 + next(3); m < n; m++) {
-        const at = next(text.length + 1);
-        const kind = next(4);
-        if (kind === 0) text = text.slice(0, at) + (inserts[next(inserts.length)] as string) + text.slice(at);
-        else if (kind === 1) text = text.slice(0, at) + text.slice(at + 1 + next(3));
-        else {
-          const lines = text.split('\n');
-          const l = next(lines.length);
-          if (kind === 2) lines.splice(l, 0, lines[l] as string);
-          else lines[l] = next(2) === 0 ? ` ${lines[l] as string}` : (lines[l] as string).replace(/^ {1,2}/, '');
-          text = lines.join('\n');
-        }
-      }
+    for (const text of mutated(sources, 3000, 7)) {
       const got = loadBlockSubset(text);
       if (got === undefined) continue;
       read++;
