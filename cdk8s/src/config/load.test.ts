@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as Yaml from 'yaml';
 import { ARGOCD_NAMESPACE } from '../argocd/repository';
 import { CROSSPLANE_NAMESPACE } from '../crossplane/api';
 import { RESERVED_NAMESPACES } from './environment';
 import { EnvironmentConfigError, loadEnvironment, loadEnvironments, parseEnvironment } from './load';
+import { mutated } from '../yaml/testing';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 const devText = readFileSync(join(repoRoot, 'environments', 'dev.yaml'), 'utf8');
@@ -273,5 +275,95 @@ describe('environment configuration', () => {
     const root = tempRoot();
     writeFileSync(join(root, 'environments', 'qa.yaml'), devText.replace(/^name: dev$/m, 'name: qa'));
     expect(loadEnvironments(root).map((e) => e.name)).toEqual(['qa']);
+  });
+});
+
+describe('parseEnvironment with the fast YAML readers', () => {
+  /** parseEnvironment as it was: the `yaml` library's parse for every text (the fast readers mocked away). */
+  let parseWithYamlLibrary: typeof parseEnvironment;
+  beforeAll(() => {
+    jest.isolateModules(() => {
+      jest.doMock('../yaml/parse', () => ({
+        parseYamlDocument: (text: string): unknown =>
+          (jest.requireActual('yaml') as typeof Yaml).parse(text, { prettyErrors: true }),
+      }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module registry
+      parseWithYamlLibrary = (require('./load') as { parseEnvironment: typeof parseEnvironment }).parseEnvironment;
+    });
+  });
+
+  /** The environment parseEnvironment makes of `text`, or its error message. */
+  const result = (parse: typeof parseEnvironment, text: string): unknown => {
+    try {
+      return { config: parse('environments/dev.yaml', text, 'dev') };
+    } catch (err) {
+      return { error: `${(err as Error).name}: ${(err as Error).message}` };
+    }
+  };
+
+  const envTexts = ['dev', 'prod', 'staging'].map((e) =>
+    readFileSync(join(repoRoot, 'environments', `${e}.yaml`), 'utf8').replace(
+      new RegExp(`^name: ${e}$`, 'm'),
+      'name: dev',
+    ),
+  );
+
+  it.each<[string, string]>([
+    ['the committed dev.yaml', devText],
+    ['prod.yaml named dev', envTexts[1]!],
+    ['staging.yaml named dev', envTexts[2]!],
+    ['an empty file', ''],
+    ['a comment-only file', '# nothing yet\n'],
+    ['a document start only', '---\n'],
+    ['two documents', `${devText}---\n${devText}`],
+    ['a document start and end', `---\n${devText}...\n`],
+    ['a duplicate key', devText.replace('namespace: metrics-dev', 'namespace: metrics-dev\nnamespace: other')],
+    [
+      'anchors and aliases',
+      devText.replace('limits: { cpu: 250m', 'limits: &l { cpu: 250m').replace(/(\n {2}intervalMs)/, '\n  x: *l$1'),
+    ],
+    ['a tag', devText.replace('replicas: 1', 'replicas: !!str 1')],
+    ['a YAML 1.1 directive', `%YAML 1.1\n---\n${devText.replace('autoSync: true', 'autoSync: yes')}`],
+    ['a block scalar', devText.replace('metricPrefix: ""', 'metricPrefix: |-\n    x')],
+    [
+      'numbers in other spellings',
+      devText.replace('replicas: 1', 'replicas: 0x1').replace('intervalMs: 3000', 'intervalMs: 3e3'),
+    ],
+    [
+      'booleans and null in other spellings',
+      devText.replace('autoSync: true', 'autoSync: True').replace('topologySpread: false', 'topologySpread: ~'),
+    ],
+    ['a YAML 1.1 boolean', devText.replace('autoSync: true', 'autoSync: yes')],
+    [
+      'quoted strings',
+      devText.replace('region: eu-west-1', "region: 'eu-west-1'").replace('tag: "1.0.0"', 'tag: "1.0\\x2e0"'),
+    ],
+    ['a tab', devText.replace('replicas: 1', 'replicas:\t1')],
+    ['a tab as indentation', devText.replace('  replicas: 1', '\treplicas: 1')],
+    ['CRLF line ends', devText.replace(/\n/g, '\r\n')],
+    ['CR line ends', devText.replace(/\n/g, '\r')],
+    ['a byte order mark', `\ufeff${devText}`],
+    ['a top-level scalar', 'dev\n'],
+    ['a top-level list', '- name: dev\n'],
+    ['a collection as a key', `${devText}[a]: 1\n`],
+  ])('reads %s exactly as with the yaml library alone: same settings or same error', (_what, text) => {
+    expect(result(parseEnvironment, text)).toEqual(result(parseWithYamlLibrary, text));
+  });
+
+  it('reads mutated environment files exactly as with the yaml library alone', () => {
+    const differ: { text: string; fast: unknown; reference: unknown }[] = [];
+    const kinds = new Set<string>();
+    for (const text of mutated(envTexts, 300, 11)) {
+      const fast = result(parseEnvironment, text);
+      const reference = result(parseWithYamlLibrary, text);
+      const error = (reference as { error?: string }).error;
+      kinds.add(
+        error === undefined ? 'settings' : error.includes(': not valid YAML: ') ? 'YAML error' : 'schema error',
+      );
+      if (JSON.stringify(fast) !== JSON.stringify(reference) && differ.length < 5)
+        differ.push({ text, fast, reference });
+    }
+    expect(differ).toEqual([]);
+    expect([...kinds].sort()).toEqual(['YAML error', 'schema error', 'settings']);
   });
 });

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import type { ZodError } from 'zod';
 import { environmentSchema, type EnvironmentConfig } from './environment';
 import { topologyOf } from '../constructs/topology';
+import { parseYamlDocument } from '../yaml/parse';
 
 import { EnvironmentConfigError } from './errors';
 import { registryRoles } from './promotion';
@@ -87,11 +87,14 @@ function expectation(issue: {
   }
 }
 
-/** Parses and validates one environment document. `file` is only used in messages. */
+/**
+ * Parses and validates one environment document. `file` is only used in messages. The text is read as the `yaml`
+ * library's `parse` reads it, by the fast readers when they can (see parseYamlDocument): same value, same errors.
+ */
 export function parseEnvironment(file: string, text: string, expectedName?: string): EnvironmentConfig {
   let data: unknown;
   try {
-    data = parse(text, { prettyErrors: true });
+    data = parseYamlDocument(text);
   } catch (err) {
     throw new EnvironmentConfigError(
       `${file}: not valid YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`,
