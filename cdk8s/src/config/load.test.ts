@@ -353,7 +353,7 @@ describe('parseEnvironment with the fast YAML readers', () => {
   it('reads mutated environment files exactly as with the yaml library alone', () => {
     const differ: { text: string; fast: unknown; reference: unknown }[] = [];
     const kinds = new Set<string>();
-    for (const text of mutated(envTexts, 100, 11)) {
+    for (const text of mutated(envTexts, 60, 11)) {
       const fast = result(parseEnvironment, text);
       const reference = result(parseWithYamlLibrary, text);
       const error = (reference as { error?: string }).error;

@@ -191,8 +191,8 @@ describe('parseYamlDocument', () => {
     expect(blockEnvTexts.every((t) => !t.includes('{'))).toBe(true);
   });
 
-  it.each(SCALARS)('reads the scalar %j as a value, a list item and a key as the yaml library does', (scalar) => {
-    const texts = [
+  it('reads every scalar spelling as a value, a list item and a key as the yaml library does', () => {
+    const texts = SCALARS.flatMap((scalar) => [
       `v: ${scalar}\n`,
       `v: [${scalar}]\n`,
       `v: {k: ${scalar}}\n`,
@@ -201,12 +201,13 @@ describe('parseYamlDocument', () => {
       `${scalar}: v\n`,
       `{${scalar}: v}\n`,
       `v: ${scalar}\r\n`,
-    ];
+    ]);
+    // one test for all (each difference names its text): a test per text cost more than the comparisons
     expect(compare(texts).differ).toEqual([]);
   });
 
-  it.each(TEXTS)('reads %j as the yaml library does', (text) => {
-    expect(compare([text]).differ).toEqual([]);
+  it('reads every edge case as the yaml library does', () => {
+    expect(compare(TEXTS).differ).toEqual([]);
   });
 
   it('reads the edge cases both ways: many by the fast readers, many left to the yaml library', () => {
@@ -216,15 +217,15 @@ describe('parseYamlDocument', () => {
   });
 
   it('reads mutated environment files as the yaml library does: the same value, or the same error', () => {
-    const texts = [...mutated([...envTexts, ...blockEnvTexts], 1500, 13)];
-    // every text the fast readers read; the others go to the yaml library's parse itself (compared on the first 300
+    const texts = [...mutated([...envTexts, ...blockEnvTexts], 1000, 13)];
+    // every text the fast readers read; the others go to the yaml library's parse itself (compared on the first 200
     // below and on the edge cases above: most of this test's time is the yaml library reporting errors)
     const fast = texts.filter(readFast);
     expect(compare(fast).differ).toEqual([]);
-    const some = compare(texts.slice(0, 300));
+    const some = compare(texts.slice(0, 200));
     expect(some.differ).toEqual([]);
     // both outcomes occur often enough for the comparison to mean something
-    expect(fast.length).toBeGreaterThan(600);
-    expect(some.errors).toBeGreaterThan(60);
+    expect(fast.length).toBeGreaterThan(400);
+    expect(some.errors).toBeGreaterThan(40);
   });
 });
