@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import { bumpCommand } from './bump';
@@ -34,12 +34,14 @@ function expectOnlyPinChanges(
   for (const l of added) expect(l.includes(pin.tag) || l.includes(pin.digest)).toBe(true);
 }
 
-/** Everything that must stay as it was after a refused command. */
+/**
+ * Everything that must stay as it was after a refused command: HEAD (the commit and the branch, in the `# branch.*`
+ * lines of `status --porcelain=v2 --branch`), the uncommitted changes, every ref and the worktrees.
+ */
 function snapshot(dir: string) {
   return {
-    head: git(dir, 'rev-parse', 'HEAD'),
+    status: git(dir, 'status', '--porcelain=v2', '--branch'),
     branches: git(dir, 'for-each-ref', '--format=%(refname) %(objectname)'),
-    status: git(dir, 'status', '--porcelain'),
     worktrees: git(dir, 'worktree', 'list'),
   };
 }
@@ -356,14 +358,27 @@ describe('platform bump', () => {
       }
       return list.split('\n').filter((l) => l.startsWith('worktree ') && /\/platform-staging-[^/]+$/.test(l));
     };
+    // whether git has registered a temporary worktree of staging (its admin dir names it in `gitdir`), read from the
+    // files instead of running git every 20 ms
+    const admin = join(c, '.git', 'worktrees');
+    const registered = (): boolean => {
+      let names: string[];
+      try {
+        names = readdirSync(admin);
+      } catch {
+        return false; // no worktree added yet
+      }
+      return names.some((n) => n.startsWith('platform-staging-') && existsSync(join(admin, n, 'gitdir')));
+    };
     const child = spawn(
       process.execPath,
       [builtCli(), 'bump', '--env', 'staging', '--tag', '9.0.0', '--digest', DIGEST_A],
       { cwd: c, env: { ...process.env, ...IDENTITY }, stdio: 'ignore' },
     );
     const exited = new Promise((r) => child.on('exit', r));
-    // kill it while it works in its worktree (bounded: 30 s)
-    for (let i = 0; i < 1500 && tempWorktrees().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    // kill it while it works in its worktree (bounded: 30 s), once git lists it
+    for (let i = 0; i < 1500 && !(registered() && tempWorktrees().length > 0); i++)
+      await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
     await exited;
     const left = tempWorktrees();

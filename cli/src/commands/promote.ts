@@ -7,6 +7,7 @@ import {
   envBranch,
   envFile,
   readEnvironmentAt,
+  readEnvironmentConfigAt,
   updateEnvironmentPin,
   type RenderEnvironment,
   type Trailers,
@@ -162,7 +163,7 @@ export function promoteCommand(
       // The image must be in TO's registry before TO's manifests name it: else every new pod of TO would sit in
       // ImagePullBackOff. The repository is the one env/TO renders.
       const targetTip = await readBranchTip(git, to, remote);
-      const targetRepository = readEnvironmentAt(git, targetTip.tip, to).config.app.image.repository;
+      const targetRepository = readEnvironmentConfigAt(git, targetTip.tip, to).app.image.repository;
       await checkTargetHasImage(
         images(),
         { env: to, repository: targetRepository, digest: running.digest },

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { yamlData } from '../testing/yaml-data';
 import { loadEnvironments } from '@metrics-platform/cdk8s/lib/config';
 import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import { renderArgoApps, WORKLOADS_CLUSTER_RESOURCES, type AppProject } from '@metrics-platform/cdk8s/lib/argocd';
@@ -19,6 +20,12 @@ for (const f of readdirSync(join(REPO_ROOT, 'crossplane')).filter((f) => f.start
   }
 }
 const envs = loadEnvironments(REPO_ROOT);
+/** Every object dist/<env> renders, per environment: rendered and read once, shared by the tests (read-only). */
+type Rendered = { apiVersion?: string; kind?: string; metadata?: { namespace?: string } } | null;
+const renderedObjects = envs.map((env) => ({
+  env,
+  objects: [...renderEnvironment(REPO_ROOT, env).values()].flatMap((text) => yamlData(text) as Rendered[]),
+}));
 const projects = [...renderArgoApps(envs).entries()]
   .filter(([f]) => f !== 'kustomization.yaml')
   .map(([, text]) => parse(text) as AppProject)
@@ -35,21 +42,16 @@ describe('the workloads AppProject', () => {
   it('allows every namespace that dist/<env> deploys into, and only those', () => {
     const workloads = projects.find((p) => p.metadata.name === 'workloads')!;
     const used = new Set<string>();
-    for (const env of envs) {
-      for (const text of renderEnvironment(REPO_ROOT, env).values()) {
-        for (const doc of parseAllDocuments(text)) {
-          const obj = doc.toJS() as { apiVersion?: string; kind?: string; metadata?: { namespace?: string } } | null;
-          if (!obj?.apiVersion || !obj.kind) continue;
-          if (!namespaced(obj.apiVersion, obj.kind)) continue;
-          const dest = { server: env.cluster.server, namespace: obj.metadata?.namespace ?? env.namespace };
-          used.add(`${dest.server} ${dest.namespace}`);
-          expect({
-            kind: obj.kind,
-            allowed: workloads.spec.destinations.some(
-              (d) => d.server === dest.server && d.namespace === dest.namespace,
-            ),
-          }).toEqual({ kind: obj.kind, allowed: true });
-        }
+    for (const { env, objects } of renderedObjects) {
+      for (const obj of objects) {
+        if (!obj?.apiVersion || !obj.kind) continue;
+        if (!namespaced(obj.apiVersion, obj.kind)) continue;
+        const dest = { server: env.cluster.server, namespace: obj.metadata?.namespace ?? env.namespace };
+        used.add(`${dest.server} ${dest.namespace}`);
+        expect({
+          kind: obj.kind,
+          allowed: workloads.spec.destinations.some((d) => d.server === dest.server && d.namespace === dest.namespace),
+        }).toEqual({ kind: obj.kind, allowed: true });
       }
     }
     expect(workloads.spec.destinations.map((d) => `${d.server} ${d.namespace}`).sort()).toEqual([...used].sort());
@@ -58,15 +60,12 @@ describe('the workloads AppProject', () => {
   it('allows exactly the kinds dist/<env> renders, cluster-scoped and namespaced, nothing more', () => {
     const workloads = projects.find((p) => p.metadata.name === 'workloads')!;
     const rendered = { cluster: new Set<string>(), namespaced: new Set<string>() };
-    for (const env of envs) {
-      for (const text of renderEnvironment(REPO_ROOT, env).values()) {
-        for (const doc of parseAllDocuments(text)) {
-          const obj = doc.toJS() as { apiVersion?: string; kind?: string } | null;
-          if (!obj?.apiVersion || !obj.kind) continue;
-          const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0]! : '';
-          const gk = `${group}/${obj.kind}`;
-          (namespaced(obj.apiVersion, obj.kind) ? rendered.namespaced : rendered.cluster).add(gk);
-        }
+    for (const { objects } of renderedObjects) {
+      for (const obj of objects) {
+        if (!obj?.apiVersion || !obj.kind) continue;
+        const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0]! : '';
+        const gk = `${group}/${obj.kind}`;
+        (namespaced(obj.apiVersion, obj.kind) ? rendered.namespaced : rendered.cluster).add(gk);
       }
     }
     const names = (gks: readonly { group: string; kind: string }[] | undefined) =>

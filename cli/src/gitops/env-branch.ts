@@ -115,19 +115,21 @@ export function parseEnvironmentOn(label: string, text: string, env: string): En
   }
 }
 
+/** An environment's config as committed at `rev` (one git process). */
+export function readEnvironmentConfigAt(git: Git, rev: string, env: string): EnvironmentConfig {
+  const text = git.show(rev, envFile(env));
+  if (text === undefined)
+    throw new CliError(`${envFile(env)} does not exist at ${rev}; expected env/${env} to hold it`);
+  return parseEnvironmentOn(`${envFile(env)} (at ${rev.slice(0, 12)})`, text, env);
+}
+
 /** An environment's config and files as committed at `rev`. */
 export function readEnvironmentAt(
   git: Git,
   rev: string,
   env: string,
 ): { config: EnvironmentConfig; dist: Map<string, string> } {
-  const text = git.show(rev, envFile(env));
-  if (text === undefined)
-    throw new CliError(`${envFile(env)} does not exist at ${rev}; expected env/${env} to hold it`);
-  return {
-    config: parseEnvironmentOn(`${envFile(env)} (at ${rev.slice(0, 12)})`, text, env),
-    dist: git.tree(rev, distDir(env)),
-  };
+  return { config: readEnvironmentConfigAt(git, rev, env), dist: git.tree(rev, distDir(env)) };
 }
 
 function readDir(dir: string, prefix = ''): Map<string, string> {
@@ -154,11 +156,24 @@ function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string
 
 /**
  * What `render` made of each input seen in this run: a retry on a new tip where only another pin moved renders the
- * same config with the same environment files again, and gets the result it already has instead.
+ * same config with the same environment files again, and gets the result it already has instead (and the same
+ * updated environment text, parsed once).
  */
 class RenderMemo {
   private readonly results = new Map<string, Map<string, string>>();
+  /** Environment texts parsed in this run (a retry re-applies the same pin to the same text: parsed once). */
+  private readonly configs = new Map<string, EnvironmentConfig>();
   constructor(private readonly render: RenderEnvironment) {}
+
+  /** `parseEnvironmentOn(label, text, env)`, once per text (`label` only names it in a message). */
+  parse(label: string, text: string, env: string): EnvironmentConfig {
+    let config = this.configs.get(text);
+    if (config === undefined) {
+      config = parseEnvironmentOn(label, text, env);
+      this.configs.set(text, config);
+    }
+    return config;
+  }
 
   /** `render(root, env)`, where environments/<env.name>.yaml is about to hold `envText` (the rest as they are). */
   get(root: string, env: EnvironmentConfig, envText: string): Map<string, string> {
@@ -285,7 +300,9 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
       }
       const pushed = git.try(['push', '--porcelain', props.remote, `${applied.commit}:refs/heads/${branch}`]);
       if (pushed.code === 0) {
-        advanceRef(git, `refs/remotes/${props.remote}/${branch}`, applied.commit, base);
+        // the push itself moves the remote-tracking branch where the remote's fetch refspec maps it (every clone's)
+        const tracking = `refs/remotes/${props.remote}/${branch}`;
+        if (git.resolve(tracking) !== applied.commit) advanceRef(git, tracking, applied.commit, base);
         if (localTip !== undefined) {
           if (checkedOut !== undefined) publishLocally(git, branch, applied.commit, localTip, checkedOut);
           else advanceRef(git, `refs/heads/${branch}`, applied.commit, base);
@@ -379,7 +396,7 @@ function applyPin(
   }
 
   const updatedText = setPinInYaml(file, text, props.pin);
-  const after = parseEnvironmentOn(file, updatedText, props.env);
+  const after = renders.parse(file, updatedText, props.env);
   const rendered = renders.get(worktree, after, updatedText);
   writeFileAtomic(join(worktree, file), updatedText);
   replaceDirAtomic(join(worktree, dist), rendered);

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from '../testing/git-fixture';
 import { Git } from './git';
+import { addTempWorktree, removeTempWorktree } from './temp-worktree';
 
 describe('Git.tree', () => {
   let repo: string;
@@ -32,5 +33,36 @@ describe('Git.tree', () => {
 
   it('is empty for a directory the revision does not have', () => {
     expect(new Git(repo).tree('HEAD', 'dist/prod')).toEqual(new Map());
+  });
+});
+
+describe('removeTempWorktree', () => {
+  let repo: string;
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmpdir(), 'temp-worktree-'));
+    git(repo, 'init', '--quiet', '-b', 'main');
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '--quiet', '--allow-empty', '-m', 'c');
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+  const adminEntries = () =>
+    existsSync(join(repo, '.git/worktrees')) ? readdirSync(join(repo, '.git/worktrees')) : [];
+
+  it('deletes the worktree and its admin files', () => {
+    const g = new Git(repo);
+    const path = addTempWorktree(g, 'dev', 'HEAD');
+    expect(g.worktrees().map((w) => w.path)).toContain(path);
+    removeTempWorktree(g, path);
+    expect(existsSync(path)).toBe(false);
+    expect(g.worktrees()).toHaveLength(1);
+    expect(adminEntries()).toEqual([]);
+  });
+
+  it('drops the admin files of one whose directory is already gone', () => {
+    const g = new Git(repo);
+    const path = addTempWorktree(g, 'dev', 'HEAD');
+    rmSync(path, { recursive: true, force: true });
+    removeTempWorktree(g, path);
+    expect(g.worktrees()).toHaveLength(1);
+    expect(adminEntries()).toEqual([]);
   });
 });

@@ -43,11 +43,14 @@ export function addTempWorktree(git: Git, name: string, rev: string): string {
   return path;
 }
 
-/** Unregisters and deletes a temporary worktree (locked, so forced twice); never fails. */
+/**
+ * Unregisters and deletes a temporary worktree (locked, so forced twice); never fails. `worktree remove` deletes its
+ * admin files with it; only when it failed (the directory was already gone, say) does `worktree prune` drop them.
+ */
 export function removeTempWorktree(git: Git, path: string): void {
-  git.try(['worktree', 'remove', '--force', '--force', path]);
+  const removed = git.try(['worktree', 'remove', '--force', '--force', path]).code === 0;
   rmSync(path, { recursive: true, force: true });
-  git.try(['worktree', 'prune']);
+  if (!removed) git.try(['worktree', 'prune']);
 }
 
 /**

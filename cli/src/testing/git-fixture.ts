@@ -1,6 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { loadEnvironment } from '@metrics-platform/cdk8s/lib/config';
 import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
@@ -40,14 +51,19 @@ export function git(cwd: string, ...args: string[]): string {
   }).trim();
 }
 
-export function createGitFixture(render: RenderEnvironment): GitFixture {
-  const dir = mkdtempSync(join(tmpdir(), 'gitops-test-'));
-  const origin = join(dir, 'origin.git');
+/** The environment files of the fixture (this repository's environments/*.yaml), in name order. */
+function environmentFiles(): string[] {
+  return readdirSync(join(REPO_ROOT, 'environments'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+}
+
+/** Creates the bare `origin` at `origin` (a path that does not exist yet): main and env/<env> at one seed commit. */
+function seedOrigin(render: RenderEnvironment, dir: string, origin: string, envs: readonly string[]): void {
   git(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
   const seed = join(dir, 'seed');
   git(dir, 'init', '--quiet', '-b', 'main', seed);
   mkdirSync(join(seed, 'environments'));
-  const envs = readdirSync(join(REPO_ROOT, 'environments')).filter((f) => f.endsWith('.yaml'));
   for (const f of envs) copyFileSync(join(REPO_ROOT, 'environments', f), join(seed, 'environments', f));
   for (const f of envs) {
     const name = f.slice(0, -'.yaml'.length);
@@ -58,6 +74,45 @@ export function createGitFixture(render: RenderEnvironment): GitFixture {
   git(seed, 'remote', 'add', 'origin', origin);
   const branches = envs.map((f) => `main:env/${f.slice(0, -'.yaml'.length)}`);
   git(seed, 'push', '--quiet', 'origin', 'main', ...branches);
+}
+
+/**
+ * A bare origin seeded with the real renderer, made once per jest run (under its temp dir, PLATFORM_JEST_TMPDIR, see
+ * jest.global-setup.js) and copied by every suite that needs one: rendering every environment and seeding the
+ * repository is most of a fixture's cost, and its result is the same for all suites of a run (same renderer, same
+ * environments/*.yaml, which name the template). Whoever makes it first renames it into place; the others use it.
+ */
+function templateOrigin(envs: readonly string[]): string | undefined {
+  const runDir = process.env.PLATFORM_JEST_TMPDIR;
+  if (runDir === undefined || !existsSync(runDir)) return undefined;
+  const hash = createHash('sha256');
+  for (const f of envs) hash.update(`${f}\0${readFileSync(join(REPO_ROOT, 'environments', f), 'utf8')}\0`);
+  const template = join(runDir, `git-fixture-origin-${hash.digest('hex').slice(0, 16)}.git`);
+  if (existsSync(template)) return template;
+  const draft = mkdtempSync(join(runDir, 'git-fixture-draft-'));
+  try {
+    seedOrigin(renderEnvironment, draft, join(draft, 'origin.git'), envs);
+    renameSync(join(draft, 'origin.git'), template);
+  } catch (err) {
+    // another suite renamed its template into place first: use that one
+    if (!existsSync(join(template, 'HEAD'))) throw err;
+  } finally {
+    rmSync(draft, { recursive: true, force: true });
+  }
+  return template;
+}
+
+/**
+ * A fixture in a new temp dir, its origin seeded with `render`; with `'shared template'` instead, a copy of the jest
+ * run's origin seeded with the real renderer (`templateOrigin`; seeded here when not run by jest).
+ */
+export function createGitFixture(render: RenderEnvironment | 'shared template'): GitFixture {
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-test-'));
+  const origin = join(dir, 'origin.git');
+  const envs = environmentFiles();
+  const template = render === 'shared template' ? templateOrigin(envs) : undefined;
+  if (template !== undefined) cpSync(template, origin, { recursive: true });
+  else seedOrigin(render === 'shared template' ? renderEnvironment : render, dir, origin, envs);
   return {
     dir,
     origin,
@@ -96,14 +151,14 @@ export const DIGEST_B = `sha256:${'b'.repeat(64)}`;
 export const DIGEST_C = `sha256:${'c'.repeat(64)}`;
 
 /**
- * The suite's git fixture: created (with the real renderer, and the test git identity in `process.env`) in
- * `beforeAll`, removed in `afterAll`. The returned object forwards to it, so it can be used from any test.
+ * The suite's git fixture: created (a copy of the run's origin seeded with the real renderer, and the test git
+ * identity in `process.env`) in `beforeAll`, removed in `afterAll`. The returned object forwards to it, so it can be used from any test.
  */
 export function useGitFixture(): GitFixture {
   let fx: GitFixture | undefined;
   beforeAll(() => {
     Object.assign(process.env, IDENTITY);
-    fx = createGitFixture(renderEnvironment);
+    fx = createGitFixture('shared template');
   });
   afterAll(() => fx?.cleanup());
   const current = (): GitFixture => {

@@ -1,10 +1,11 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { BUILTIN_ENUMS } from './builtin-enums';
 import { scanCrdHeader, SchemaRegistry } from './registry';
 import { resolveSchemasDir } from './schemas-dir';
+import { parseCrdFile } from './crd-json-cache';
+import { userCrdJsonCacheDir } from '../schemas/cache-dir';
 import { bucket, bucketXrd, compliantEnvironment, edited, type Fixture } from './testdata/fixtures';
 
 const schemasDir = resolveSchemasDir();
@@ -136,7 +137,8 @@ describe('SchemaRegistry: pinned CRDs', () => {
     const dir = join(schemasDir, 'crds');
     for (const f of readdirSync(dir)) {
       const text = readFileSync(join(dir, f), 'utf8');
-      const crd = parseAllDocuments(text)[0]?.toJS() as {
+      // the full parse, as the registry parses a CRD file when one of its kinds is used (cached as JSON by content)
+      const crd = parseCrdFile(f, text, userCrdJsonCacheDir())[0] as {
         spec: { group: string; scope: string; names: { kind: string }; versions: { name: string }[] };
       };
       expect({ file: f, header: scanCrdHeader(text) }).toEqual({
