@@ -2,17 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { loadEnvironments } from './config/load';
 import { renderEnvironment } from './render';
+import { yamlData } from './testing/yaml-data';
 
 const repoRoot = join(__dirname, '..', '..');
 
 function objects(texts: readonly string[]): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const text of texts) {
-    for (const doc of parseAllDocuments(text)) {
-      const o = doc.toJS() as { kind: string; metadata: { name: string; namespace?: string } };
+    for (const doc of yamlData(text)) {
+      const o = doc as { kind: string; metadata: { name: string; namespace?: string } };
       out.set(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
     }
   }

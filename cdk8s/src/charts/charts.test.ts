@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { loadEnvironments } from '../config/load';
 import type { EnvironmentConfig } from '../config/environment';
 import { renderEnvironment } from '../render';
+import { yamlData } from '../testing/yaml-data';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 const envs = loadEnvironments(repoRoot);
@@ -26,10 +26,7 @@ function parsedRender(env: EnvironmentConfig): ReadonlyMap<string, readonly Obj[
   let byFile = rendered.get(env);
   if (byFile === undefined) {
     byFile = new Map(
-      [...renderEnvironment(repoRoot, env)].map(([file, text]) => [
-        file,
-        deepFreeze(parseAllDocuments(text).map((d) => d.toJS() as Obj)),
-      ]),
+      [...renderEnvironment(repoRoot, env)].map(([file, text]) => [file, deepFreeze(yamlData(text) as Obj[])]),
     );
     rendered.set(env, byFile);
   }

@@ -1,9 +1,9 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import type { EnvironmentConfig } from '../config/environment';
 import { loadEnvironment } from '../config/load';
 import { AwsResourcesChart, PlatformApiChart } from './charts';
+import { yamlData } from '../testing/yaml-data';
 import { clusterAddonsXrProps, EnvironmentXrError, pushRoleName, repositoryXrProps } from './environment-xrs';
 import { PROVIDERS, FUNCTIONS, PROVIDER_AWS_VERSION } from './packages';
 import { SyncWave } from '../sync-waves';
@@ -46,7 +46,7 @@ describe('sync waves', () => {
 
 describe('crossplane/', () => {
   it('labels every object like dist/<env>/ does, without an instance: they are the same in every environment', () => {
-    const objs = [...renderCrossplaneDir().values()].flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as K8s & { metadata: { labels?: Record<string, string> } }));
+    const objs = [...renderCrossplaneDir().values()].flatMap((text) => yamlData(text) as (K8s & { metadata: { labels?: Record<string, string> } })[]);
     expect(objs.length).toBeGreaterThan(0);
     for (const o of objs) {
       expect({ kind: o.kind, name: o.metadata.name, labels: o.metadata.labels }).toEqual({

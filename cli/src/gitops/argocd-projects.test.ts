@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { yamlData } from '../testing/yaml-data';
+import { yamlData } from '@metrics-platform/cdk8s/lib/testing/yaml-data';
 import { loadEnvironments } from '@metrics-platform/cdk8s/lib/config';
 import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import { renderArgoApps, WORKLOADS_CLUSTER_RESOURCES, type AppProject } from '@metrics-platform/cdk8s/lib/argocd';
