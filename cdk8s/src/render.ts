@@ -72,10 +72,24 @@ export function assertUniqueObjects(
 /** Renders every generated tree: `dist/<env>` for each environment, `crossplane/` and `argocd/apps/`. */
 export function renderAll(repoRoot: string): GeneratedTree[] {
   const envs = loadEnvironments(repoRoot);
-  const trees: GeneratedTree[] = envs.map((env) => ({
-    dir: `dist/${env.name}`,
-    files: renderEnvironment(repoRoot, env, envs),
-  }));
+  return completeTrees(
+    envs,
+    envs.map((env) => renderEnvironment(repoRoot, env, envs)),
+  );
+}
+
+/**
+ * renderAll's trees, given every environment's rendered files (`envFiles[i]` is `envs[i]`'s, however they were
+ * rendered: see render-parallel.ts): `dist/<env>` in environment order, then `crossplane/` and `argocd/apps/`.
+ */
+export function completeTrees(
+  envs: readonly EnvironmentConfig[],
+  envFiles: readonly ReadonlyMap<string, string>[],
+): GeneratedTree[] {
+  if (envFiles.length !== envs.length) {
+    throw new Error(`completeTrees: got ${envFiles.length} rendered environments; expected ${envs.length}`);
+  }
+  const trees: GeneratedTree[] = envs.map((env, i) => ({ dir: `dist/${env.name}`, files: envFiles[i]! }));
   trees.push({ dir: 'crossplane', files: renderCrossplaneDir() });
   trees.push({ dir: 'argocd/apps', files: renderArgoApps(envs) });
   return trees;
