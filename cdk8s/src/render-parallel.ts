@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EnvironmentConfig } from './config/environment';
 import { EnvironmentConfigError } from './config/errors';
-import { environmentsDir, loadEnvironments } from './config/load';
+import type * as Load from './config/load';
 import { EnvironmentXrError } from './crossplane/environment-xrs';
 import { XrPropsError } from './crossplane/xr/composite-resource';
 import { completeTrees, renderAll, renderEnvironment, type GeneratedTree } from './render';
@@ -22,6 +22,10 @@ import { completeTrees, renderAll, renderEnvironment, type GeneratedTree } from 
  */
 
 /** The worker script, compiled JS in every case: under jest (TypeScript sources), the built one in cdk8s/lib. */
+/** config/load, on the main thread only (see render.ts: a worker does without it and its schema library). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose
+const load = () => require('./config/load') as typeof Load;
+
 export const RENDER_WORKER_SCRIPT = __filename.endsWith('.ts')
   ? resolve(__dirname, '..', 'lib', 'render-worker.js')
   : join(__dirname, 'render-worker.js');
@@ -171,7 +175,7 @@ export interface ParallelRender {
 
 function environmentFileCount(repoRoot: string): number {
   try {
-    return readdirSync(environmentsDir(repoRoot)).filter((f) => f.endsWith('.yaml')).length;
+    return readdirSync(load().environmentsDir(repoRoot)).filter((f) => f.endsWith('.yaml')).length;
   } catch {
     return 0; // renderAll reports it
   }
@@ -234,7 +238,7 @@ export async function renderAllParallel(repoRoot: string, options: ParallelRende
     startWorker(i + 1, threads - 1, script, repoRoot, report),
   );
   try {
-    const envs = loadEnvironments(repoRoot);
+    const envs = load().loadEnvironments(repoRoot);
     const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
     const job: WorkerJob = { envs, control: control.buffer as SharedArrayBuffer };
     for (const { worker } of workers) worker.postMessage(job);

@@ -22,7 +22,7 @@ and kind, then what it did to each tree (wrote, unchanged, removed).
 
 Environment:
   PLATFORM_SYNTH_THREADS=N  render the environments on N threads, the main thread included (1..64; default: one
-              per 30 environments, at most one per core and 4, so a few environments render on the main thread)`;
+              per 100 environments, at most one per core and 4: fewer than 200 render on the main thread alone)`;
 
 interface SynthFlags {
   readonly env?: string;

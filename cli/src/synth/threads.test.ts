@@ -20,8 +20,8 @@ describe('render threads', () => {
     expect(renderThreads(2 * MIN_ENVIRONMENTS_PER_THREAD, undefined, 2)).toBe(2);
     expect(renderThreads(300, undefined, 2)).toBe(2);
     expect(renderThreads(300, undefined, 1)).toBe(1);
-    expect(renderThreads(300, undefined, 64)).toBe(4);
     expect(renderThreads(3 * MIN_ENVIRONMENTS_PER_THREAD, undefined, 64)).toBe(3);
+    expect(renderThreads(10 * MIN_ENVIRONMENTS_PER_THREAD, undefined, 64)).toBe(4);
   });
 
   it(`are ${THREADS_VARIABLE} when set, never more than one per environment`, () => {

@@ -6,12 +6,15 @@ export const THREADS_VARIABLE = 'PLATFORM_SYNTH_THREADS';
 export const MAX_THREADS = 64;
 
 /**
- * Automatic choice: a worker thread only when every thread gets at least this many environments. A worker costs
- * about 0.3 s of CPU before it renders anything (loading cdk8s, then its first, cold renders), hidden behind the main
- * thread's parsing of the environment files only when there are many; one environment takes 5-7 ms once warm.
- * MEASURED_THRESHOLD
+ * Automatic choice: a worker thread only when every thread gets at least this many environments (from 200 on 2
+ * cores; the real platform, 3, never starts one). A worker costs 0.4-0.9 s of CPU before and besides its share
+ * (loading cdk8s, its own cold first renders and JIT, its heap), which pays only when the shares are large: on this
+ * 2-core machine, loaded (load average 8-11, 2026-11-30; `platform synth --check`, medians of 5 interleaved runs),
+ * 2 threads were slower than 1 at 30, 60, 90 and 150 environments (+0.5 to +1.0 s wall) and only level or faster
+ * at 300 (4.46 s against 4.66 s, +0.9 s CPU). On a quiet machine the break-even is lower; PLATFORM_SYNTH_THREADS
+ * forces a count.
  */
-export const MIN_ENVIRONMENTS_PER_THREAD = 30;
+export const MIN_ENVIRONMENTS_PER_THREAD = 100;
 /**
  * At most this many threads by default (more only when forced): the main thread's own share (start-up, parsing every
  * environment file, crossplane/ and argocd/apps/, writing) does not shrink with more threads, and each worker costs
