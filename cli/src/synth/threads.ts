@@ -11,8 +11,8 @@ export const MAX_THREADS = 64;
  * (loading cdk8s, its own cold first renders and JIT, its heap), which pays only when the shares are large: on this
  * 2-core machine, loaded (load average 8-11, 2026-11-30; `platform synth --check`, medians of 5 interleaved runs),
  * 2 threads were slower than 1 at 30, 60, 90 and 150 environments (+0.5 to +1.0 s wall) and only level or faster
- * at 300 (4.46 s against 4.66 s, +0.9 s CPU). On a quiet machine the break-even is lower; PLATFORM_SYNTH_THREADS
- * forces a count.
+ * at 300 (4.46 s against 4.66 s, +0.9 s CPU); less loaded (load average about 2), 60 environments took 854 ms on 1
+ * thread and 1074 ms on 2, 150 1.42 / 1.36 s, 300 2.10 / 2.07 s. PLATFORM_SYNTH_THREADS forces a count.
  */
 export const MIN_ENVIRONMENTS_PER_THREAD = 100;
 /**
