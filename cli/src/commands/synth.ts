@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Command } from './command';
 import type * as Synth from '../synth/index';
 import type { TreeResult } from '../synth/index';
+import { forcedThreads, THREADS_VARIABLE } from '../synth/threads';
 import { CliError, UsageError, oneLine } from '../util/errors';
 import { checkWritableDir } from '../util/writable-dir';
 
@@ -17,7 +18,11 @@ and kind, then what it did to each tree (wrote, unchanged, removed).
   --check     write nothing (but complete an interrupted synth); exit 1 and print a unified diff if committed
               files differ from the sources or an interrupted synth left files behind
   --out DIR   write the trees under DIR instead of the repository (e.g. to inspect a change)
-  --root DIR  repository root (default: found from the working directory)`;
+  --root DIR  repository root (default: found from the working directory)
+
+Environment:
+  PLATFORM_SYNTH_THREADS=N  render the environments on N threads, the main thread included (1..64; default: one
+              per 100 environments, at most one per core and 4: fewer than 200 render on the main thread alone)`;
 
 interface SynthFlags {
   readonly env?: string;
@@ -60,6 +65,7 @@ export const synth: Command = {
   usage,
   async run(args) {
     const flags = parseFlags(args);
+    const threads = forcedThreads(process.env);
     // Loaded here, not at the top: `platform --help` must not pay for cdk8s.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- see commands/index.ts
     const s = require('../synth/index') as typeof Synth;
@@ -71,8 +77,11 @@ export const synth: Command = {
     }
     let trees;
     try {
-      trees = s.renderTrees(root, { env: flags.env });
+      trees = await s.renderTreesOnThreads(root, { env: flags.env, threads });
     } catch (err) {
+      if (err instanceof s.RenderWorkerError) {
+        throw new CliError(`${oneLine(err.message)}; ${THREADS_VARIABLE}=1 renders on the main thread alone`);
+      }
       if (err instanceof s.EnvironmentConfigError) {
         throw flags.env !== undefined && err.message.startsWith('--env:')
           ? new UsageError(oneLine(err.message))
