@@ -4,7 +4,7 @@
  */
 export * from './config';
 export { renderAll, renderEnvironment, generatedHeader, assertUniqueObjects, type GeneratedTree } from './render';
-export { addEnvironmentCharts, type EnvironmentChart } from './charts/environment';
+export { addEnvironmentCharts, type ChartScope, type EnvironmentChart } from './charts/environment';
 export { NamespacesChart, type EnvironmentChartProps } from './charts/namespaces-chart';
 export { MetricsAppChart } from './charts/metrics-app-chart';
 export { GraphiteChart } from './charts/graphite-chart';

@@ -49,9 +49,10 @@ export function renderEnvironment(
   env: EnvironmentConfig,
   environments: readonly EnvironmentConfig[] = loadEnvironments(repoRoot),
 ): Map<string, string> {
-  const app = new App({ outdir: '/nonexistent-cdk8s-out' });
   const peers = [...environments.filter((e) => e.name !== env.name), env];
-  const rendered = addEnvironmentCharts(app, env, '', peers).map(({ file, chart }) => ({
+  // one App per chart: see ChartScope
+  const appPerChart = () => new App({ outdir: '/nonexistent-cdk8s-out' });
+  const rendered = addEnvironmentCharts(appPerChart, env, '', peers).map(({ file, chart }) => ({
     file,
     manifests: chart.toJson() as unknown[],
   }));

@@ -1,7 +1,9 @@
+import { App, Chart } from 'cdk8s';
 import { join } from 'node:path';
 import { loadEnvironments } from '../config/load';
 import type { EnvironmentConfig } from '../config/environment';
 import { renderEnvironment } from '../render';
+import { addEnvironmentCharts } from './environment';
 import { yamlData } from '../testing/yaml-data';
 
 const repoRoot = join(__dirname, '..', '..', '..');
@@ -298,6 +300,23 @@ describe.each(envs.map((e) => [e.name, e] as const))('environment %s', (_name, e
         expect.stringContaining('SkipDryRunOnMissingResource=true'),
       ]);
     }
+  });
+
+  it('has no construct that depends on a construct of another chart (platform synth gives each chart its own App)', () => {
+    // as `cdk8s synth` builds them: every chart of the environment in one App
+    const charts = addEnvironmentCharts(new App(), env, '', envs);
+    const crossing: string[] = [];
+    let dependencies = 0;
+    for (const { chart } of charts) {
+      for (const c of chart.node.findAll()) {
+        for (const d of c.node.dependencies) {
+          dependencies++;
+          if (Chart.of(d) !== chart) crossing.push(`${c.node.path} -> ${d.node.path}`);
+        }
+      }
+    }
+    expect(dependencies).toBeGreaterThan(0); // cdk8s-plus orders some objects by dependencies: the walk sees them
+    expect(crossing).toEqual([]);
   });
 
   it('never renders the same kind/namespace/name twice', () => {
