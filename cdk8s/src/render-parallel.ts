@@ -21,11 +21,11 @@ import { completeTrees, renderAll, renderEnvironment, type GeneratedTree } from 
  * the threads finish together whatever each one's speed.
  */
 
-/** The worker script, compiled JS in every case: under jest (TypeScript sources), the built one in cdk8s/lib. */
 /** config/load, on the main thread only (see render.ts: a worker does without it and its schema library). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose
 const load = () => require('./config/load') as typeof Load;
 
+/** The worker script, compiled JS in every case: under jest (TypeScript sources), the built one in cdk8s/lib. */
 export const RENDER_WORKER_SCRIPT = __filename.endsWith('.ts')
   ? resolve(__dirname, '..', 'lib', 'render-worker.js')
   : join(__dirname, 'render-worker.js');
