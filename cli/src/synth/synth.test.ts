@@ -32,11 +32,14 @@ describe('platform synth', () => {
     return r;
   };
   afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
-  // one synth, copied by the tests that need a synthesized repository to start from
+  // one synth into an empty repository: its output is checked below, and its result is copied by the tests that
+  // need a synthesized repository to start from (never written to: each test gets its own copy)
   let template: string;
+  let first: Awaited<ReturnType<typeof run>>;
   beforeAll(async () => {
     template = fresh();
-    expect((await run(['--root', template])).code).toBe(0);
+    first = await run(['--root', template]);
+    expect(first.code).toBe(0);
   });
   const synthesized = (): string => {
     const r = fresh();
@@ -44,12 +47,11 @@ describe('platform synth', () => {
     return r;
   };
 
-  it('writes every environment and prints objects per environment and kind', async () => {
-    const root = fresh();
-    const { code, out } = await run(['--root', root]);
+  it('writes every environment and prints objects per environment and kind', () => {
+    const { code, out } = first;
     expect(code).toBe(0);
     for (const env of ['dev', 'staging', 'prod'])
-      expect(existsSync(join(root, 'dist', env, 'metrics-app.yaml'))).toBe(true);
+      expect(existsSync(join(template, 'dist', env, 'metrics-app.yaml'))).toBe(true);
     expect(out).toMatch(/^KIND\s+dist\/dev\s+dist\/prod\s+dist\/staging/m);
     expect(out).toMatch(/^Deployment\s+1\s+1\s+1/m);
     expect(out).toMatch(/^HorizontalPodAutoscaler\s+-\s+1\s+1/m);
@@ -91,9 +93,8 @@ describe('platform synth', () => {
   });
 
   it('rewrites nothing when nothing changed, and says so per tree', async () => {
-    const root = fresh();
-    const first = await run(['--root', root]);
     expect(first.out).toMatch(/^wrote dist\/dev\/ \(5 files: 5 added\)$/m);
+    const root = synthesized();
     const before = new Map(listFiles(root).map((f) => [f, statSync(join(root, f))]));
     const again = await run(['--root', root]);
     for (const dir of ['dist/dev', 'dist/prod', 'dist/staging', 'crossplane', 'argocd/apps'])
