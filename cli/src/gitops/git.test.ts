@@ -36,6 +36,31 @@ describe('Git.tree', () => {
   });
 });
 
+describe('Git.commitsOf', () => {
+  let repo: string;
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmpdir(), 'git-commits-of-'));
+    git(repo, 'init', '--quiet', '-b', 'main');
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '--quiet', '--allow-empty', '-m', 'c');
+    git(repo, 'branch', 'env/dev/below'); // below refs/heads/env/dev, which does not exist
+    git(repo, 'branch', 'env/prod');
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'tag', '-a', '-m', 'annotated', 'v1');
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it('resolves the refs that exist, exactly those names, annotated tags peeled to their commit', () => {
+    const head = git(repo, 'rev-parse', 'HEAD');
+    const commits = new Git(repo).commitsOf(['refs/heads/env/dev', 'refs/heads/env/prod', 'refs/tags/v1', 'refs/x']);
+    expect(commits).toEqual(
+      new Map([
+        ['refs/heads/env/prod', head],
+        ['refs/tags/v1', head],
+      ]),
+    );
+    expect(new Git(repo).commitsOf([])).toEqual(new Map());
+  });
+});
+
 describe('removeTempWorktree', () => {
   let repo: string;
   beforeAll(() => {
