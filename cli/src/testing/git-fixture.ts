@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import {
+  appendFileSync,
   copyFileSync,
   cpSync,
   existsSync,
@@ -58,9 +59,24 @@ function environmentFiles(): string[] {
     .sort();
 }
 
+/**
+ * The fixture's repositories do no automatic housekeeping: without it, nearly every commit, fetch and merge also runs
+ * `git maintenance run --auto` and every push into origin `git gc --auto` (~6 % of the git processes of the git-based
+ * suites), for repositories that live a few seconds. What the commands do is the same.
+ */
+const NO_AUTO_HOUSEKEEPING = { 'gc.auto': '0', 'maintenance.auto': 'false', 'receive.autogc': 'false' };
+const noAutoHousekeeping = Object.entries(NO_AUTO_HOUSEKEEPING).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+
 /** Creates the bare `origin` at `origin` (a path that does not exist yet): main and env/<env> at one seed commit. */
 function seedOrigin(render: RenderEnvironment, dir: string, origin: string, envs: readonly string[]): void {
   git(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
+  // as `git config KEY VALUE` would write them, without a git process each
+  appendFileSync(
+    join(origin, 'config'),
+    Object.entries(NO_AUTO_HOUSEKEEPING)
+      .map(([key, value]) => `[${key.split('.')[0]}]\n\t${key.split('.')[1]} = ${value}\n`)
+      .join(''),
+  );
   const seed = join(dir, 'seed');
   git(dir, 'init', '--quiet', '-b', 'main', seed);
   mkdirSync(join(seed, 'environments'));
@@ -127,7 +143,7 @@ export function createGitFixture(render: RenderEnvironment | 'shared template'):
         '-c',
         `branch.${b}.merge=refs/heads/${b}`,
       ]);
-      git(dir, 'clone', '--quiet', ...tracking, origin, path);
+      git(dir, 'clone', '--quiet', ...noAutoHousekeeping, ...tracking, origin, path);
       execFileSync('git', ['update-ref', '--stdin'], {
         cwd: path,
         input: names.map((b) => `create refs/heads/${b} refs/remotes/origin/${b}\n`).join(''),
@@ -137,7 +153,7 @@ export function createGitFixture(render: RenderEnvironment | 'shared template'):
     },
     freshClone(name) {
       const path = join(dir, name);
-      git(dir, 'clone', '--quiet', origin, path);
+      git(dir, 'clone', '--quiet', ...noAutoHousekeeping, origin, path);
       return path;
     },
     cleanup() {
