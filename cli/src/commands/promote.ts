@@ -1,6 +1,6 @@
 import type { Command } from './command';
 import { checkDigest, checkPositiveInt, checkRemote, parseFlags, required } from '../gitops/flags';
-import { Git, repositoryRoot } from '../gitops/git';
+import { Git, repositoryDirs } from '../gitops/git';
 import {
   readBranchTips,
   checkEnvironment,
@@ -127,7 +127,7 @@ export function promoteCommand(
         },
         usage,
       );
-      const root = repositoryRoot(cwd());
+      const { root, commonDir } = repositoryDirs(cwd());
       const git = new Git(root);
       const from = checkEnvironment(root, required(flags, 'from', usage), '--from');
       const to = checkEnvironment(root, required(flags, 'to', usage), '--to');
@@ -189,6 +189,7 @@ export function promoteCommand(
       ];
       const result = await updateEnvironmentPin({
         repoRoot: root,
+        commonDir,
         env: to,
         pin: { tag: running.tag, digest: running.digest },
         subject: `promote(${to}): ${running.tag} from ${from}`,

@@ -221,6 +221,8 @@ export type Trailers = ReadonlyArray<readonly [string, string]>;
 export interface PinUpdateProps {
   /** The checkout the command runs in (its git objects and remotes are used; its files are not touched). */
   readonly repoRoot: string;
+  /** Its common git directory, when the caller has read it (`repositoryDirs`). @default - read here */
+  readonly commonDir?: string;
   readonly env: string;
   readonly pin: PinTarget;
   /** First line of the commit message. */
@@ -296,7 +298,7 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
   const endTurn =
     props.remote === undefined
       ? () => undefined
-      : await takeTurn(git.commonDir(), branch.replace('/', '-'), { log: props.log });
+      : await takeTurn(props.commonDir ?? git.commonDir(), branch.replace('/', '-'), { log: props.log });
   let worktree: string | undefined;
   try {
     const from = await readBranchTip(git, props.env, props.remote, sleep);

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from '../testing/git-fixture';
-import { Git } from './git';
+import { Git, repositoryDirs } from './git';
 import { addTempWorktree, removeTempWorktree } from './temp-worktree';
 
 describe('Git.tree', () => {
@@ -58,6 +58,28 @@ describe('Git.commitsOf', () => {
       ]),
     );
     expect(new Git(repo).commitsOf([])).toEqual(new Map());
+  });
+});
+
+describe('repositoryDirs', () => {
+  it('names the top and the common git dir, from a sub-directory and from a linked worktree', () => {
+    const base = realpathSync(mkdtempSync(join(tmpdir(), 'git-dirs-')));
+    try {
+      const repo = join(base, 'repo');
+      git(base, 'init', '--quiet', '-b', 'main', repo);
+      git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '--quiet', '--allow-empty', '-m', 'c');
+      mkdirSync(join(repo, 'sub/dir'), { recursive: true });
+      expect(repositoryDirs(join(repo, 'sub/dir'))).toEqual({ root: repo, commonDir: join(repo, '.git') });
+      git(repo, 'worktree', 'add', '--quiet', '--detach', join(base, 'linked'));
+      expect(repositoryDirs(join(base, 'linked'))).toEqual({
+        root: join(base, 'linked'),
+        commonDir: join(repo, '.git'),
+      });
+      expect(new Git(join(base, 'linked')).commonDir()).toBe(join(repo, '.git'));
+      expect(() => repositoryDirs(base)).toThrow(`${base} is not inside a git repository: `);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
 

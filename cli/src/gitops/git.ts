@@ -179,7 +179,21 @@ export class Git {
 
 /** The top of the git repository containing `dir`, or a CliError when it is not in one. */
 export function repositoryRoot(dir: string): string {
-  const res = new Git(dir).try(['rev-parse', '--show-toplevel']);
+  return repositoryDirs(dir).root;
+}
+
+/**
+ * The top of the git repository containing `dir` and its common git directory (`Git.commonDir`), absolute, in one
+ * git process; a CliError when `dir` is not in one.
+ */
+export function repositoryDirs(dir: string): { root: string; commonDir: string } {
+  const res = new Git(dir).try(['rev-parse', '--show-toplevel', '--git-common-dir']);
   if (res.code !== 0) throw new CliError(`${dir} is not inside a git repository: ${res.stderr.trim()}`);
-  return res.stdout.trim();
+  const [root, commonDir] = res.stdout.replace(/\n$/, '').split('\n');
+  if (root === undefined || commonDir === undefined) {
+    throw new CliError(
+      `git rev-parse --show-toplevel --git-common-dir (in ${dir}): unexpected output ${JSON.stringify(res.stdout)}`,
+    );
+  }
+  return { root, commonDir: resolve(dir, commonDir) };
 }
