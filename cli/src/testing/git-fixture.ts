@@ -52,6 +52,34 @@ export function git(cwd: string, ...args: string[]): string {
   }).trim();
 }
 
+/** `git show REV:PATH` of each of `specs` (`REV:PATH`), in order, with one git process (`cat-file --batch`) for all. */
+export function showAll(cwd: string, ...specs: string[]): string[] {
+  const out = execFileSync('git', ['cat-file', '--batch'], {
+    cwd,
+    input: specs.map((spec) => `${spec}\n`).join(''),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const contents: string[] = [];
+  let at = 0;
+  for (const spec of specs) {
+    const eol = out.indexOf(0x0a, at);
+    const header = out.subarray(at, eol).toString('utf8'); // "<object> blob <size>", or "<spec> missing"
+    const m = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+    if (m === null) throw new Error(`git cat-file --batch in ${cwd}: expected the blob ${spec}, got "${header}"`);
+    contents.push(out.subarray(eol + 1, eol + 1 + Number(m[1])).toString('utf8'));
+    at = eol + 1 + Number(m[1]) + 1;
+  }
+  return contents;
+}
+
+/** `git rev-parse REV...` with one git process: the object name of each of `revs`, in order. */
+export function revParse(cwd: string, ...revs: string[]): string[] {
+  const names = git(cwd, 'rev-parse', ...revs).split('\n');
+  if (names.length !== revs.length) throw new Error(`git rev-parse ${revs.join(' ')}: got ${names.join(', ')}`);
+  return names;
+}
+
 /** The environment files of the fixture (this repository's environments/*.yaml), in name order. */
 function environmentFiles(): string[] {
   return readdirSync(join(REPO_ROOT, 'environments'))
