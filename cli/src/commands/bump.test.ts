@@ -3,7 +3,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
 import { bumpCommand } from './bump';
-import { DIGEST_A, DIGEST_B, IDENTITY, commandIn, git, useGitFixture } from '../testing/git-fixture';
+import { DIGEST_A, DIGEST_B, IDENTITY, commandIn, git, showAll, useGitFixture } from '../testing/git-fixture';
 import { builtCli, captureOutputOfEachTest, runBuiltCli } from '../testing/run-cli';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -22,10 +22,14 @@ function expectOnlyPinChanges(
   pin: { tag: string; digest: string },
   repo: string = fx.origin,
 ) {
-  for (const file of git(repo, 'diff', '--name-only', from, to).split('\n')) {
+  // one git process: the raw lines (":<modes> <objects> <status>\t<path>", one per changed file), then the patch
+  const output = git(repo, 'diff', '--patch-with-raw', '-U0', from, to).split('\n');
+  const files = output.filter((l) => l.startsWith(':')).map((l) => l.slice(l.indexOf('\t') + 1));
+  expect(files.length).toBeGreaterThan(0);
+  for (const file of files) {
     expect(file === `environments/${env}.yaml` || file.startsWith(`dist/${env}/`)).toBe(true);
   }
-  const lines = git(repo, 'diff', '-U0', from, to).split('\n').filter(Boolean);
+  const lines = output.filter((l) => l !== '' && !l.startsWith(':'));
   const removed = lines.filter((l) => /^-(?!--)/.test(l));
   const added = lines.filter((l) => /^\+(?!\+\+)/.test(l));
   expect(removed.length).toBeGreaterThanOrEqual(3);
@@ -315,13 +319,16 @@ describe('platform bump', () => {
     const last = landed[0]!;
     expect(git(fx.origin, 'show', `${tip}:environments/dev.yaml`)).toContain(`digest: ${last}`);
     expect(git(fx.origin, 'show', `${tip}:dist/dev/metrics-app.yaml`)).toContain(`@${last}`);
-    for (const c of commits) {
-      const pinAt = (rev: string) => {
-        const text = git(fx.origin, 'show', `${rev}:environments/dev.yaml`);
-        return { tag: text.match(/tag: "([^"]+)"/)![1]!, digest: text.match(/digest: (sha256:[a-f0-9]+)/)![1]! };
-      };
-      expectOnlyPinChanges(`${c}^`, c, 'dev', pinAt(`${c}^`), pinAt(c));
-    }
+    // the pin of each commit and of its parent, read with one git process
+    const revs = commits.flatMap((c) => [`${c}^`, c]);
+    const texts = showAll(fx.origin, ...revs.map((rev) => `${rev}:environments/dev.yaml`));
+    const pins = new Map(
+      revs.map((rev, i) => {
+        const text = texts[i]!;
+        return [rev, { tag: text.match(/tag: "([^"]+)"/)![1]!, digest: text.match(/digest: (sha256:[a-f0-9]+)/)![1]! }];
+      }),
+    );
+    for (const c of commits) expectOnlyPinChanges(`${c}^`, c, 'dev', pins.get(`${c}^`)!, pins.get(c)!);
   }, 60_000);
 
   it('lands 8 concurrent bumps from one clone (their temporary worktrees come and go under each other)', async () => {

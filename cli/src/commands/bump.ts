@@ -8,7 +8,7 @@ import {
   parseFlags,
   required,
 } from '../gitops/flags';
-import { Git, repositoryRoot } from '../gitops/git';
+import { Git, repositoryDirs } from '../gitops/git';
 import { checkEnvironment, envBranch, updateEnvironmentPin, type RenderEnvironment } from '../gitops/env-branch';
 import { cdk8sRenderer } from '../gitops/renderer';
 
@@ -50,7 +50,7 @@ export function bumpCommand(
         },
         usage,
       );
-      const root = repositoryRoot(cwd());
+      const { root, commonDir } = repositoryDirs(cwd());
       const git = new Git(root);
       const env = checkEnvironment(root, required(flags, 'env', usage), '--env');
       const tag = checkTag(required(flags, 'tag', usage));
@@ -65,6 +65,7 @@ export function bumpCommand(
 
       const result = await updateEnvironmentPin({
         repoRoot: root,
+        commonDir,
         env,
         pin: { tag, digest },
         subject: `bump(${env}): ${tag}`,

@@ -4,7 +4,7 @@ import { bumpCommand } from './bump';
 import { promoteCommand } from './promote';
 import { ecrImageLookup, type ImageLookup } from '../aws/ecr-images';
 import { renderEnvironment } from '@metrics-platform/cdk8s/lib/render';
-import { DIGEST_A, DIGEST_B, DIGEST_C, commandIn, git, useGitFixture } from '../testing/git-fixture';
+import { DIGEST_A, DIGEST_B, DIGEST_C, commandIn, git, revParse, showAll, useGitFixture } from '../testing/git-fixture';
 import { startEcrStandIn, type EcrStandIn } from '../testing/ecr-stand-in';
 import { captureOutputOfEachTest } from '../testing/run-cli';
 
@@ -38,24 +38,25 @@ describe('platform promote', () => {
   it('carries the exact image dev runs to staging, then staging to prod, one commit each', async () => {
     const c = fx.clone('chain');
     await bumpIn(c, '--env', 'dev', '--tag', '4.0.0', '--digest', DIGEST_A, '--source-commit', SHA, '--push', 'origin');
-    const devTip = git(fx.origin, 'rev-parse', 'env/dev');
+    const [devTip, stagingBefore] = revParse(fx.origin, 'env/dev', 'env/staging');
 
-    const stagingBefore = git(fx.origin, 'rev-parse', 'env/staging');
     await expect(promoteIn(c, '--from', 'dev', '--to', 'staging', '--push', 'origin')).resolves.toBe(0);
-    const stagingTip = git(fx.origin, 'rev-parse', 'env/staging');
-    expect(git(fx.origin, 'rev-parse', `${stagingTip}^`)).toBe(stagingBefore);
-    expect(trailers(stagingTip)).toEqual([
+    const [stagingTip, stagingParent] = revParse(fx.origin, 'env/staging', 'env/staging^');
+    expect(stagingParent).toBe(stagingBefore);
+    expect(trailers(stagingTip!)).toEqual([
       `Source-Commit: ${SHA}`,
       `Image-Digest: ${DIGEST_A}`,
       `Promoted-From: dev@${devTip}`,
     ]);
-    const staging = git(fx.origin, 'show', `${stagingTip}:environments/staging.yaml`);
+    const [staging, stagingApp] = showAll(
+      fx.origin,
+      `${stagingTip}:environments/staging.yaml`,
+      `${stagingTip}:dist/staging/metrics-app.yaml`,
+    );
     expect(staging).toContain('tag: "4.0.0"');
     expect(staging).toContain(`digest: ${DIGEST_A}`);
     // staging keeps its own registry: only tag and digest travel
-    expect(git(fx.origin, 'show', `${stagingTip}:dist/staging/metrics-app.yaml`)).toContain(
-      `222222222222.dkr.ecr.eu-west-1.amazonaws.com/metrics-app:4.0.0@${DIGEST_A}`,
-    );
+    expect(stagingApp).toContain(`222222222222.dkr.ecr.eu-west-1.amazonaws.com/metrics-app:4.0.0@${DIGEST_A}`);
 
     await expect(
       promoteIn(c, '--from', 'staging', '--to', 'prod', '--digest', DIGEST_A, '--push', 'origin'),
@@ -83,15 +84,15 @@ describe('platform promote', () => {
     await bumpIn(other, '--env', 'staging', '--tag', '6.0.0', '--digest', DIGEST_C, '--push', 'origin');
     const c = fx.freshClone('fresh-promote');
     expect(git(c, 'branch', '--list', 'env/*')).toBe('');
-    const stagingTip = git(c, 'rev-parse', 'origin/env/staging');
-    const prodTip = git(c, 'rev-parse', 'origin/env/prod');
+    const [stagingTip, prodTip] = revParse(c, 'origin/env/staging', 'origin/env/prod');
 
     await expect(promoteIn(c, '--from', 'staging', '--to', 'prod')).resolves.toBe(0);
-    const tip = git(c, 'rev-parse', 'env/prod');
-    expect(git(c, 'rev-parse', `${tip}^`)).toBe(prodTip);
-    expect(git(c, 'show', `${tip}:environments/prod.yaml`)).toContain(`digest: ${DIGEST_C}`);
-    expect(git(c, 'show', `${tip}:dist/prod/metrics-app.yaml`)).toContain(`metrics-app:6.0.0@${DIGEST_C}`);
-    expect(git(c, 'log', '-1', '--format=%(trailers:key=Promoted-From,valueonly)', tip)).toBe(`staging@${stagingTip}`);
+    const [tip, parent] = revParse(c, 'env/prod', 'env/prod^');
+    expect(parent).toBe(prodTip);
+    const [prod, prodApp] = showAll(c, `${tip}:environments/prod.yaml`, `${tip}:dist/prod/metrics-app.yaml`);
+    expect(prod).toContain(`digest: ${DIGEST_C}`);
+    expect(prodApp).toContain(`metrics-app:6.0.0@${DIGEST_C}`);
+    expect(git(c, 'log', '-1', '--format=%(trailers:key=Promoted-From,valueonly)', tip!)).toBe(`staging@${stagingTip}`);
     expect(git(c, 'status', '--porcelain')).toBe('');
   });
 

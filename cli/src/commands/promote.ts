@@ -1,8 +1,8 @@
 import type { Command } from './command';
 import { checkDigest, checkPositiveInt, checkRemote, parseFlags, required } from '../gitops/flags';
-import { Git, repositoryRoot } from '../gitops/git';
+import { Git, repositoryDirs } from '../gitops/git';
 import {
-  readBranchTip,
+  readBranchTips,
   checkEnvironment,
   envBranch,
   envFile,
@@ -127,7 +127,7 @@ export function promoteCommand(
         },
         usage,
       );
-      const root = repositoryRoot(cwd());
+      const { root, commonDir } = repositoryDirs(cwd());
       const git = new Git(root);
       const from = checkEnvironment(root, required(flags, 'from', usage), '--from');
       const to = checkEnvironment(root, required(flags, 'to', usage), '--to');
@@ -152,8 +152,9 @@ export function promoteCommand(
           : DEFAULT_WAIT_INTERVAL_S;
       const registryCheck: RegistryCheck = { wait, timeoutMs: timeoutS * 1000, intervalMs: intervalS * 1000 };
 
-      const source = await readBranchTip(git, from, remote);
-      const sourceTip = source.tip;
+      // both branches at once (one fetch when pushing); updateEnvironmentPin reads env/TO again in its turn
+      const [source, targetTip] = await readBranchTips(git, [from, to], remote);
+      const sourceTip = source!.tip;
       const running = runningImage(git, sourceTip, from);
       if (asserted !== undefined && asserted !== running.digest) {
         throw new CliError(
@@ -162,8 +163,7 @@ export function promoteCommand(
       }
       // The image must be in TO's registry before TO's manifests name it: else every new pod of TO would sit in
       // ImagePullBackOff. The repository is the one env/TO renders.
-      const targetTip = await readBranchTip(git, to, remote);
-      const targetRepository = readEnvironmentConfigAt(git, targetTip.tip, to).app.image.repository;
+      const targetRepository = readEnvironmentConfigAt(git, targetTip!.tip, to).app.image.repository;
       await checkTargetHasImage(
         images(),
         { env: to, repository: targetRepository, digest: running.digest },
@@ -189,6 +189,7 @@ export function promoteCommand(
       ];
       const result = await updateEnvironmentPin({
         repoRoot: root,
+        commonDir,
         env: to,
         pin: { tag: running.tag, digest: running.digest },
         subject: `promote(${to}): ${running.tag} from ${from}`,

@@ -193,7 +193,7 @@ describe('platform status', () => {
       res
         .writeHead(403, { 'content-type': 'application/json' })
         .end(JSON.stringify({ kind: 'Status', code: 403, reason: 'Forbidden' }));
-    const r = await run([], {}, 'binary');
+    const r = await run([]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /no access at http:\/\/127\.0\.0\.1:\d+ \(namespace argocd\): expected permission to list applications\.argoproj\.io/,

@@ -32,6 +32,8 @@ export interface BranchTip {
   readonly ref: string;
   /** Whether `ref` is a remote-tracking branch because there is no local `env/E` (every fresh clone). */
   readonly remoteTracking: boolean;
+  /** The commit of the local branch `env/E` when there is one, read with the tip (undefined: none). */
+  readonly local: string | undefined;
 }
 
 /**
@@ -54,39 +56,59 @@ export async function readBranchTip(
   sleep: (ms: number) => Promise<void> = (ms) => new Promise<void>((r) => setTimeout(r, ms)),
   maxAttempts = 10,
 ): Promise<BranchTip> {
-  const branch = envBranch(env);
-  if (remote === undefined) {
-    const local = git.resolve(`refs/heads/${branch}`);
-    if (local !== undefined) return { tip: local, ref: branch, remoteTracking: false };
-    const tracking = remoteTrackingBranch(git, branch);
-    if (tracking !== undefined) return { ...tracking, remoteTracking: true };
-    const remotes = git.run(['remote']).split('\n').filter(Boolean);
-    throw new CliError(
-      `branch ${branch} does not exist here, neither as a local nor as a remote-tracking branch; expected one: ` +
-        (remotes.length > 0
-          ? `fetch it (git fetch ${remotes.includes('origin') ? 'origin' : remotes[0]}) or pass --push REMOTE`
-          : 'run this in a clone of the repository that holds it'),
-    );
-  }
+  return (await readBranchTips(git, [env], remote, sleep, maxAttempts))[0]!;
+}
+
+/** `readBranchTip` of several environments, in order; from a remote, with one fetch (and one ref lookup) for all. */
+export async function readBranchTips(
+  git: Git,
+  envs: readonly string[],
+  remote: string | undefined,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise<void>((r) => setTimeout(r, ms)),
+  maxAttempts = 10,
+): Promise<BranchTip[]> {
+  if (remote === undefined) return envs.map((env) => localBranchTip(git, env));
+  const branches = envs.map(envBranch);
   for (let attempt = 1; ; attempt++) {
-    const fetched = git.try(['fetch', '--quiet', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`]);
+    const refspecs = branches.map((b) => `+refs/heads/${b}:refs/remotes/${remote}/${b}`);
+    const fetched = git.try(['fetch', '--quiet', remote, ...refspecs]);
     if (fetched.code === 0) {
-      return {
-        tip: git.resolve(`refs/remotes/${remote}/${branch}`)!,
-        ref: `${remote}/${branch}`,
+      const commits = git.commitsOf(branches.flatMap((b) => [`refs/remotes/${remote}/${b}`, `refs/heads/${b}`]));
+      return branches.map((b) => ({
+        tip: commits.get(`refs/remotes/${remote}/${b}`)!,
+        ref: `${remote}/${b}`,
         remoteTracking: true,
-      };
+        local: commits.get(`refs/heads/${b}`),
+      }));
     }
-    if (/couldn't find remote ref/i.test(fetched.stderr)) {
+    const missing = /couldn't find remote ref (?:refs\/heads\/)?(\S+)/i.exec(fetched.stderr);
+    if (missing !== null) {
+      const branch = branches.find((b) => b === missing[1]) ?? branches[0];
       throw new CliError(
         `branch ${branch} does not exist on remote ${remote}; expected it to: each environment's branch is created once when it is bootstrapped (docs/gitops.md, Bootstrap)`,
       );
     }
     if (!TRANSIENT_FETCH.test(fetched.stderr) || attempt >= maxAttempts) {
-      throw new CliError(`cannot fetch ${branch} from remote ${remote}: ${fetched.stderr.trim()}`);
+      throw new CliError(`cannot fetch ${branches.join(', ')} from remote ${remote}: ${fetched.stderr.trim()}`);
     }
     await sleep(backoffMs(attempt));
   }
+}
+
+/** The local branch env/E, else its remote-tracking branch (origin's first). */
+function localBranchTip(git: Git, env: string): BranchTip {
+  const branch = envBranch(env);
+  const local = git.resolve(`refs/heads/${branch}`);
+  if (local !== undefined) return { tip: local, ref: branch, remoteTracking: false, local };
+  const tracking = remoteTrackingBranch(git, branch);
+  if (tracking !== undefined) return { ...tracking, remoteTracking: true, local: undefined };
+  const remotes = git.run(['remote']).split('\n').filter(Boolean);
+  throw new CliError(
+    `branch ${branch} does not exist here, neither as a local nor as a remote-tracking branch; expected one: ` +
+      (remotes.length > 0
+        ? `fetch it (git fetch ${remotes.includes('origin') ? 'origin' : remotes[0]}) or pass --push REMOTE`
+        : 'run this in a clone of the repository that holds it'),
+  );
 }
 
 /** `<remote>/<branch>` of this repository (origin first, then the remotes in name order), if any. */
@@ -199,6 +221,8 @@ export type Trailers = ReadonlyArray<readonly [string, string]>;
 export interface PinUpdateProps {
   /** The checkout the command runs in (its git objects and remotes are used; its files are not touched). */
   readonly repoRoot: string;
+  /** Its common git directory, when the caller has read it (`repositoryDirs`). @default - read here */
+  readonly commonDir?: string;
   readonly env: string;
   readonly pin: PinTarget;
   /** First line of the commit message. */
@@ -274,12 +298,12 @@ export async function updateEnvironmentPin(props: PinUpdateProps): Promise<PinUp
   const endTurn =
     props.remote === undefined
       ? () => undefined
-      : await takeTurn(git.commonDir(), branch.replace('/', '-'), { log: props.log });
+      : await takeTurn(props.commonDir ?? git.commonDir(), branch.replace('/', '-'), { log: props.log });
   let worktree: string | undefined;
   try {
     const from = await readBranchTip(git, props.env, props.remote, sleep);
     let base = from.tip;
-    const localTip = git.resolve(`refs/heads/${branch}`);
+    const localTip = from.local;
     if (props.remote !== undefined && localTip !== undefined && !git.isAncestor(localTip, base)) {
       throw new CliError(
         `local ${branch} has commits that ${props.remote}/${branch} does not; expected it to be behind or equal: push or drop them first`,

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from '../testing/git-fixture';
-import { Git } from './git';
+import { Git, repositoryDirs } from './git';
 import { addTempWorktree, removeTempWorktree } from './temp-worktree';
 
 describe('Git.tree', () => {
@@ -33,6 +33,53 @@ describe('Git.tree', () => {
 
   it('is empty for a directory the revision does not have', () => {
     expect(new Git(repo).tree('HEAD', 'dist/prod')).toEqual(new Map());
+  });
+});
+
+describe('Git.commitsOf', () => {
+  let repo: string;
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmpdir(), 'git-commits-of-'));
+    git(repo, 'init', '--quiet', '-b', 'main');
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '--quiet', '--allow-empty', '-m', 'c');
+    git(repo, 'branch', 'env/dev/below'); // below refs/heads/env/dev, which does not exist
+    git(repo, 'branch', 'env/prod');
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'tag', '-a', '-m', 'annotated', 'v1');
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it('resolves the refs that exist, exactly those names, annotated tags peeled to their commit', () => {
+    const head = git(repo, 'rev-parse', 'HEAD');
+    const commits = new Git(repo).commitsOf(['refs/heads/env/dev', 'refs/heads/env/prod', 'refs/tags/v1', 'refs/x']);
+    expect(commits).toEqual(
+      new Map([
+        ['refs/heads/env/prod', head],
+        ['refs/tags/v1', head],
+      ]),
+    );
+    expect(new Git(repo).commitsOf([])).toEqual(new Map());
+  });
+});
+
+describe('repositoryDirs', () => {
+  it('names the top and the common git dir, from a sub-directory and from a linked worktree', () => {
+    const base = realpathSync(mkdtempSync(join(tmpdir(), 'git-dirs-')));
+    try {
+      const repo = join(base, 'repo');
+      git(base, 'init', '--quiet', '-b', 'main', repo);
+      git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '--quiet', '--allow-empty', '-m', 'c');
+      mkdirSync(join(repo, 'sub/dir'), { recursive: true });
+      expect(repositoryDirs(join(repo, 'sub/dir'))).toEqual({ root: repo, commonDir: join(repo, '.git') });
+      git(repo, 'worktree', 'add', '--quiet', '--detach', join(base, 'linked'));
+      expect(repositoryDirs(join(base, 'linked'))).toEqual({
+        root: join(base, 'linked'),
+        commonDir: join(repo, '.git'),
+      });
+      expect(new Git(join(base, 'linked')).commonDir()).toBe(join(repo, '.git'));
+      expect(() => repositoryDirs(base)).toThrow(`${base} is not inside a git repository: `);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
 

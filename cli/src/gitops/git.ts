@@ -69,6 +69,27 @@ export class Git {
     return res.code === 0 ? res.stdout.trim() : undefined;
   }
 
+  /**
+   * The commits of those of `refs` (full names: `refs/heads/…`) that exist, in one git process however many; a
+   * missing ref has no entry.
+   */
+  commitsOf(refs: readonly string[]): Map<string, string> {
+    const commits = new Map<string, string>();
+    if (refs.length === 0) return commits;
+    const wanted = new Set(refs);
+    // for-each-ref also lists refs below a pattern (refs/heads/a matches refs/heads/a/b): only exact names count
+    for (const line of this.run(['for-each-ref', '--format=%(refname) %(objecttype) %(objectname)', ...refs]).split(
+      '\n',
+    )) {
+      const [name, type, object] = line.split(' ');
+      if (name === undefined || object === undefined || !wanted.has(name)) continue;
+      // a ref to anything but a commit (an annotated tag): peeled as `resolve` does
+      const commit = type === 'commit' ? object : this.resolve(name);
+      if (commit !== undefined) commits.set(name, commit);
+    }
+    return commits;
+  }
+
   isAncestor(ancestor: string, descendant: string): boolean {
     if (ancestor === descendant) return true; // a commit is its own ancestor: no need to ask git
     return this.try(['merge-base', '--is-ancestor', ancestor, descendant]).code === 0;
@@ -158,7 +179,21 @@ export class Git {
 
 /** The top of the git repository containing `dir`, or a CliError when it is not in one. */
 export function repositoryRoot(dir: string): string {
-  const res = new Git(dir).try(['rev-parse', '--show-toplevel']);
+  return repositoryDirs(dir).root;
+}
+
+/**
+ * The top of the git repository containing `dir` and its common git directory (`Git.commonDir`), absolute, in one
+ * git process; a CliError when `dir` is not in one.
+ */
+export function repositoryDirs(dir: string): { root: string; commonDir: string } {
+  const res = new Git(dir).try(['rev-parse', '--show-toplevel', '--git-common-dir']);
   if (res.code !== 0) throw new CliError(`${dir} is not inside a git repository: ${res.stderr.trim()}`);
-  return res.stdout.trim();
+  const [root, commonDir] = res.stdout.replace(/\n$/, '').split('\n');
+  if (root === undefined || commonDir === undefined) {
+    throw new CliError(
+      `git rev-parse --show-toplevel --git-common-dir (in ${dir}): unexpected output ${JSON.stringify(res.stdout)}`,
+    );
+  }
+  return { root, commonDir: resolve(dir, commonDir) };
 }

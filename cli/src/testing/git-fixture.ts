@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import {
+  appendFileSync,
   copyFileSync,
   cpSync,
   existsSync,
@@ -51,6 +52,34 @@ export function git(cwd: string, ...args: string[]): string {
   }).trim();
 }
 
+/** `git show REV:PATH` of each of `specs` (`REV:PATH`), in order, with one git process (`cat-file --batch`) for all. */
+export function showAll(cwd: string, ...specs: string[]): string[] {
+  const out = execFileSync('git', ['cat-file', '--batch'], {
+    cwd,
+    input: specs.map((spec) => `${spec}\n`).join(''),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const contents: string[] = [];
+  let at = 0;
+  for (const spec of specs) {
+    const eol = out.indexOf(0x0a, at);
+    const header = out.subarray(at, eol).toString('utf8'); // "<object> blob <size>", or "<spec> missing"
+    const m = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+    if (m === null) throw new Error(`git cat-file --batch in ${cwd}: expected the blob ${spec}, got "${header}"`);
+    contents.push(out.subarray(eol + 1, eol + 1 + Number(m[1])).toString('utf8'));
+    at = eol + 1 + Number(m[1]) + 1;
+  }
+  return contents;
+}
+
+/** `git rev-parse REV...` with one git process: the object name of each of `revs`, in order. */
+export function revParse(cwd: string, ...revs: string[]): string[] {
+  const names = git(cwd, 'rev-parse', ...revs).split('\n');
+  if (names.length !== revs.length) throw new Error(`git rev-parse ${revs.join(' ')}: got ${names.join(', ')}`);
+  return names;
+}
+
 /** The environment files of the fixture (this repository's environments/*.yaml), in name order. */
 function environmentFiles(): string[] {
   return readdirSync(join(REPO_ROOT, 'environments'))
@@ -58,9 +87,24 @@ function environmentFiles(): string[] {
     .sort();
 }
 
+/**
+ * The fixture's repositories do no automatic housekeeping: without it, nearly every commit, fetch and merge also runs
+ * `git maintenance run --auto` and every push into origin `git gc --auto` (~6 % of the git processes of the git-based
+ * suites), for repositories that live a few seconds. What the commands do is the same.
+ */
+const NO_AUTO_HOUSEKEEPING = { 'gc.auto': '0', 'maintenance.auto': 'false', 'receive.autogc': 'false' };
+const noAutoHousekeeping = Object.entries(NO_AUTO_HOUSEKEEPING).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+
 /** Creates the bare `origin` at `origin` (a path that does not exist yet): main and env/<env> at one seed commit. */
 function seedOrigin(render: RenderEnvironment, dir: string, origin: string, envs: readonly string[]): void {
   git(dir, 'init', '--quiet', '--bare', '-b', 'main', origin);
+  // as `git config KEY VALUE` would write them, without a git process each
+  appendFileSync(
+    join(origin, 'config'),
+    Object.entries(NO_AUTO_HOUSEKEEPING)
+      .map(([key, value]) => `[${key.split('.')[0]}]\n\t${key.split('.')[1]} = ${value}\n`)
+      .join(''),
+  );
   const seed = join(dir, 'seed');
   git(dir, 'init', '--quiet', '-b', 'main', seed);
   mkdirSync(join(seed, 'environments'));
@@ -127,7 +171,7 @@ export function createGitFixture(render: RenderEnvironment | 'shared template'):
         '-c',
         `branch.${b}.merge=refs/heads/${b}`,
       ]);
-      git(dir, 'clone', '--quiet', ...tracking, origin, path);
+      git(dir, 'clone', '--quiet', ...noAutoHousekeeping, ...tracking, origin, path);
       execFileSync('git', ['update-ref', '--stdin'], {
         cwd: path,
         input: names.map((b) => `create refs/heads/${b} refs/remotes/origin/${b}\n`).join(''),
@@ -137,7 +181,7 @@ export function createGitFixture(render: RenderEnvironment | 'shared template'):
     },
     freshClone(name) {
       const path = join(dir, name);
-      git(dir, 'clone', '--quiet', origin, path);
+      git(dir, 'clone', '--quiet', ...noAutoHousekeeping, origin, path);
       return path;
     },
     cleanup() {
