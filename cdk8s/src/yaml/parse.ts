@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import type * as Yaml from 'yaml';
 import { loadBlockSubset } from './block-yaml';
 import { loadAllFast } from './js-yaml-core';
 
@@ -22,5 +22,7 @@ const PARSE_OPTIONS = { prettyErrors: true } as const;
 export function parseYamlDocument(text: string): unknown {
   const docs = loadDocumentsFast(text);
   if (docs !== undefined && docs.length === 1) return docs[0];
-  return parse(text, PARSE_OPTIONS);
+  // loaded here, not with this module: most texts never need it, and `platform validate` loads it only for those
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy CJS load
+  return (require('yaml') as typeof Yaml).parse(text, PARSE_OPTIONS);
 }
