@@ -5,6 +5,13 @@ import { git } from '../testing/git-fixture';
 import { Git, repositoryDirs } from './git';
 import { addTempWorktree, removeTempWorktree } from './temp-worktree';
 
+/** A repository in `dir` (created) on branch main with one empty commit. */
+function initWithOneCommit(dir: string): string {
+  git(dir, 'init', '--quiet', '-b', 'main', dir);
+  git(dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '--quiet', '--allow-empty', '-m', 'c');
+  return dir;
+}
+
 describe('Git.tree', () => {
   let repo: string;
   beforeAll(() => {
@@ -39,9 +46,7 @@ describe('Git.tree', () => {
 describe('Git.commitsOf', () => {
   let repo: string;
   beforeAll(() => {
-    repo = mkdtempSync(join(tmpdir(), 'git-commits-of-'));
-    git(repo, 'init', '--quiet', '-b', 'main');
-    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '--quiet', '--allow-empty', '-m', 'c');
+    repo = initWithOneCommit(mkdtempSync(join(tmpdir(), 'git-commits-of-')));
     git(repo, 'branch', 'env/dev/below'); // below refs/heads/env/dev, which does not exist
     git(repo, 'branch', 'env/prod');
     git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'tag', '-a', '-m', 'annotated', 'v1');
@@ -66,8 +71,8 @@ describe('repositoryDirs', () => {
     const base = realpathSync(mkdtempSync(join(tmpdir(), 'git-dirs-')));
     try {
       const repo = join(base, 'repo');
-      git(base, 'init', '--quiet', '-b', 'main', repo);
-      git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '--quiet', '--allow-empty', '-m', 'c');
+      mkdirSync(repo);
+      initWithOneCommit(repo);
       mkdirSync(join(repo, 'sub/dir'), { recursive: true });
       expect(repositoryDirs(join(repo, 'sub/dir'))).toEqual({ root: repo, commonDir: join(repo, '.git') });
       git(repo, 'worktree', 'add', '--quiet', '--detach', join(base, 'linked'));
@@ -86,9 +91,7 @@ describe('repositoryDirs', () => {
 describe('removeTempWorktree', () => {
   let repo: string;
   beforeAll(() => {
-    repo = mkdtempSync(join(tmpdir(), 'temp-worktree-'));
-    git(repo, 'init', '--quiet', '-b', 'main');
-    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '--quiet', '--allow-empty', '-m', 'c');
+    repo = initWithOneCommit(mkdtempSync(join(tmpdir(), 'temp-worktree-')));
   });
   afterAll(() => rmSync(repo, { recursive: true, force: true }));
   const adminEntries = () =>
