@@ -36,8 +36,9 @@ async function main() {
   runStep([join(root, 'scripts', 'build-if-stale.js')]);
   runStep([platform, 'schemas', 'ensure']);
 
-  // npm sets npm_execpath to its own CLI when it runs this script; `npm` from PATH otherwise
-  const npm = process.env.npm_execpath;
+  // npm sets npm_execpath to its own CLI when it runs this script (another package manager sets its own): `npm`
+  // from PATH otherwise
+  const npm = /npm-cli\.js$/.test(process.env.npm_execpath ?? '') ? process.env.npm_execpath : undefined;
   const lint = npm
     ? started(node, [npm, 'run', '-s', 'lint'], { stdio: ['ignore', 'pipe', 'pipe'] })
     : started('npm', ['run', '-s', 'lint'], { stdio: ['ignore', 'pipe', 'pipe'] });
