@@ -23,6 +23,14 @@ export function runTool(bin: string, args: readonly string[], input = '', timeou
           ),
         );
     });
+    // A tool may exit without reading all its input (actionlint reads files named on its command line): the write
+    // then fails with EPIPE, and the exit status, not the broken pipe, is the outcome.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') return;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(err);
+    });
     child.stdin.end(input);
   });
 }
