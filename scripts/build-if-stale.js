@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `node scripts/build-if-stale.js`: runs `tsc -b app cdk8s cli` (what `npm run build` runs) only when an input of
-// the build changed since the last build this script ran, so `npm run synth`, `validate`, `render` and `bench` do not
+// `node scripts/build-if-stale.js`: runs `tsc -b app cdk8s cli`, then bundles the CLI (scripts/bundle-cli.js; what
+// `npm run build` runs) only when an input of the build changed since the last build this script ran, so `npm run synth`, `validate`, `render` and `bench` do not
 // pay a no-op `tsc -b` (about 0.5 s of CPU) on every call, and never run stale code.
 //
 // The inputs are every file and folder under each workspace's src/, each workspace's tsconfig.json and package.json,
@@ -8,8 +8,8 @@
 // Each is recorded by mtime, ctime and size (ctime cannot be set back, so even a file restored with an old mtime
 // counts as changed), and a folder's entries by their names, so added, deleted and renamed files count too. The
 // record is taken before tsc starts and written only when tsc succeeds: a file edited during the build, or a
-// failed build, makes the next call build again. A workspace's build info (its tsconfig's tsBuildInfoFile) missing
-// or replaced since also means stale. The record lives in node_modules/.cache/, which `npm ci` starts afresh.
+// failed build, makes the next call build again. A workspace's build info (its tsconfig's tsBuildInfoFile) or the
+// CLI's bundle missing or replaced since also means stale. The record lives in node_modules/.cache/, which `npm ci` starts afresh.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } = require('node:fs');
@@ -38,6 +38,15 @@ function runTsc(root, tsc, args) {
   const result = spawnSync(process.execPath, [tsc, ...args], { cwd: root, stdio: 'inherit' });
   return { status: result.status, error: result.error };
 }
+
+/** Runs `node <bundler> root` (root's scripts/bundle-cli.js) in root, output inherited: as runTsc. */
+function runBundle(root, bundler) {
+  const result = spawnSync(process.execPath, [bundler, root], { cwd: root, stdio: 'inherit' });
+  return { status: result.status, error: result.error };
+}
+
+/** The CLI's bundle, an output of the build like the build info files. */
+const BUNDLE = join('cli', 'lib', 'bin', 'platform-bundle.js');
 
 /** "mtime ctime size" of a path, or "missing". */
 function fingerprint(path) {
@@ -101,6 +110,7 @@ function outputs(root) {
     if (info === undefined) return undefined;
     out[relative(root, info)] = fingerprint(info);
   }
+  out[BUNDLE] = fingerprint(join(root, BUNDLE));
   return out;
 }
 
@@ -130,7 +140,7 @@ function whyStale(root, recordPath, now) {
  * The script, as a function: builds when stale and returns the exit code. `io` is where it reports (stderr) and how
  * it runs tsc (`runTsc`): injectable so its decisions can be tested without a process per call.
  */
-function buildIfStale(argv, io = { stderr: (text) => process.stderr.write(text), runTsc }) {
+function buildIfStale(argv, io = { stderr: (text) => process.stderr.write(text), runTsc, runBundle }) {
   const opts = parseArgs(argv);
   if (opts.error !== undefined) {
     io.stderr(`build-if-stale: ${opts.error}\nusage: node scripts/build-if-stale.js [--root DIR] [--force]\n`);
@@ -142,7 +152,7 @@ function buildIfStale(argv, io = { stderr: (text) => process.stderr.write(text),
   const why = force ? 'forced' : whyStale(root, recordPath, before);
   if (why === undefined) return 0;
   rmSync(recordPath, { force: true });
-  io.stderr(`build-if-stale: ${why}: tsc -b ${PROJECTS.join(' ')}\n`);
+  io.stderr(`build-if-stale: ${why}: tsc -b ${PROJECTS.join(' ')}, then bundle the CLI\n`);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const result = io.runTsc(root, tsc, ['-b', ...PROJECTS]);
   if (result.error) {
@@ -150,6 +160,13 @@ function buildIfStale(argv, io = { stderr: (text) => process.stderr.write(text),
     return 1;
   }
   if (result.status !== 0) return result.status ?? 1;
+  const bundler = join(root, 'scripts', 'bundle-cli.js');
+  const bundled = io.runBundle(root, bundler);
+  if (bundled.error) {
+    io.stderr(`build-if-stale: could not run ${bundler}: ${bundled.error.message}\n`);
+    return 1;
+  }
+  if (bundled.status !== 0) return bundled.status ?? 1;
   const out = outputs(root);
   if (out !== undefined && !Object.values(out).includes('missing')) {
     mkdirSync(dirname(recordPath), { recursive: true });
@@ -158,6 +175,6 @@ function buildIfStale(argv, io = { stderr: (text) => process.stderr.write(text),
   return 0;
 }
 
-module.exports = { buildIfStale, runTsc };
+module.exports = { buildIfStale, runTsc, runBundle };
 
 if (require.main === module) process.exitCode = buildIfStale(process.argv.slice(2));

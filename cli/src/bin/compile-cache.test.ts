@@ -15,9 +15,10 @@ describe('the compile cache of the platform binary', () => {
     expect(enableCompileCache({ XDG_CACHE_HOME: home, NODE_DISABLE_COMPILE_CACHE: '1' })).toBeUndefined();
   });
 
+  // the unbundled CLI's (the bundle keeps its own code cache: bundle.test.ts)
   it(`fills <user cache>/node-compile-cache on a run where Node has one (this Node: ${supported ? 'yes' : 'no'})`, async () => {
     const cache = join(home, 'metrics-platform', 'node-compile-cache');
-    const env = { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: home };
+    const env = { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: home, PLATFORM_BUNDLE: '0' };
     const first = await runBuiltCli(['--help'], { env });
     expect([first.code, first.err]).toEqual([0, '']);
     expect(existsSync(cache)).toBe(supported);

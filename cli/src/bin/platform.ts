@@ -1,13 +1,29 @@
 #!/usr/bin/env node
 import type * as Main from '../main';
+import { CliError } from '../util/errors';
+import { loadBundledMain } from './bundle';
 import { enableCompileCache } from './compile-cache';
 
-// before anything else is loaded, so that everything the command loads is cached
-enableCompileCache();
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { main } = require('../main') as typeof Main;
+const argv = process.argv.slice(2);
 
-main(process.argv.slice(2)).then(
+/** The modules tsc built (no bundle, a stale one, or PLATFORM_BUNDLE=0). */
+function unbundledMain(): typeof Main {
+  // before anything else is loaded, so that everything the command loads is cached (Node >= 22.1)
+  enableCompileCache();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../main') as typeof Main;
+}
+
+let cli: typeof Main | undefined;
+try {
+  cli = loadBundledMain(__dirname, argv) ?? unbundledMain();
+} catch (err) {
+  if (!(err instanceof CliError)) throw err;
+  process.stderr.write(`platform: ${err.message}\n`); // a bad PLATFORM_BUNDLE
+  process.exitCode = err.exitCode;
+}
+
+cli?.main(argv).then(
   (code) => {
     process.exitCode = code;
   },

@@ -16,7 +16,8 @@ import { REPO_ROOT } from '../testing/git-fixture';
 
 /**
  * scripts/build-if-stale.js on a throw-away repository whose `tsc` records each call and writes the build info files
- * (or fails when told to): it must build whenever an input changed, and only then. Most runs call the script's
+ * (or fails when told to), and whose scripts/bundle-cli.js records each call and writes the CLI's bundle (or fails
+ * when told to): it must build, then bundle, whenever an input changed, and only then. Most runs call the script's
  * function in-process with that same `tsc` loaded in-process too; `runScript` runs it as `npm run synth` does (a
  * node process spawning node tsc), for the first build, a failing build and a usage error.
  */
@@ -38,6 +39,21 @@ module.exports = { tsc };
 if (require.main === module) process.exitCode = tsc(process.cwd(), process.argv.slice(2), (t) => process.stderr.write(t));
 `;
 
+/** The fake bundler: a module whose `bundle` function the in-process runs call, and a script when node runs it. */
+const FAKE_BUNDLER = `'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+function bundle(root, stderr) {
+  fs.appendFileSync(path.join(root, 'bundle-calls'), 'bundle\\n');
+  if (fs.existsSync(path.join(root, 'FAIL_BUNDLE'))) { stderr('bundle-cli: broken\\n'); return 1; }
+  fs.mkdirSync(path.join(root, 'cli', 'lib', 'bin'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'cli', 'lib', 'bin', 'platform-bundle.js'), String(Date.now()));
+  return 0;
+}
+module.exports = { bundle };
+if (require.main === module) process.exitCode = bundle(process.argv[2], (t) => process.stderr.write(t));
+`;
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script outside the workspaces
 const { buildIfStale } = require(SCRIPT) as {
   buildIfStale(
@@ -45,6 +61,7 @@ const { buildIfStale } = require(SCRIPT) as {
     io: {
       stderr(text: string): void;
       runTsc(root: string, tsc: string, args: string[]): { status: number | null; error?: Error };
+      runBundle(root: string, bundler: string): { status: number | null; error?: Error };
     },
   ): number;
 };
@@ -72,6 +89,11 @@ function run(...args: string[]): { status: number; stderr: string } {
       const fake = require(tsc) as { tsc(root: string, args: string[], stderr: (t: string) => void): number };
       return { status: fake.tsc(cwd, tscArgs, write) };
     },
+    runBundle: (cwd, bundler) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fake bundler at the path the script chose
+      const fake = require(bundler) as { bundle(root: string, stderr: (t: string) => void): number };
+      return { status: fake.bundle(cwd, write) };
+    },
   });
   return { status, stderr };
 }
@@ -79,6 +101,12 @@ function run(...args: string[]): { status: number; stderr: string } {
 /** How many times tsc ran. */
 function builds(): number {
   const log = join(root, 'tsc-calls');
+  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0;
+}
+
+/** How many times the bundler ran. */
+function bundles(): number {
+  const log = join(root, 'bundle-calls');
   return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0;
 }
 
@@ -96,6 +124,7 @@ beforeAll(() => {
   write('tsconfig.base.json', '{}\n');
   write('node_modules/.package-lock.json', '{}\n');
   write('node_modules/typescript/bin/tsc', FAKE_TSC);
+  write('scripts/bundle-cli.js', FAKE_BUNDLER);
   for (const p of ['app', 'cdk8s', 'cli']) {
     write(`${p}/package.json`, `{"name":"${p}"}\n`);
     write(`${p}/tsconfig.json`, '{"compilerOptions":{"tsBuildInfoFile":"lib/.tsbuildinfo"}}\n');
@@ -106,9 +135,9 @@ beforeAll(() => {
   const first = runScript();
   expect({ status: first.status, stderr: first.stderr }).toEqual({
     status: 0,
-    stderr: 'build-if-stale: no record of a previous build: tsc -b app cdk8s cli\n',
+    stderr: 'build-if-stale: no record of a previous build: tsc -b app cdk8s cli, then bundle the CLI\n',
   });
-  expect(builds()).toBe(1);
+  expect([builds(), bundles()]).toEqual([1, 1]);
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -121,11 +150,13 @@ beforeEach(() => {
 });
 
 describe('build-if-stale', () => {
-  it('runs tsc -b over the three workspaces, then not again while nothing changed', () => {
+  it('runs tsc -b over the three workspaces, then the bundler, then neither again while nothing changed', () => {
     expect(readFileSync(join(root, 'tsc-calls'), 'utf8').split('\n')[0]).toBe('-b app cdk8s cli');
+    const bundled = bundles();
+    expect(bundled).toBe(builds());
     expect(runBuilt()).toBe(false);
     expect(runBuilt()).toBe(false);
-    expect(builds()).toBe(start);
+    expect([builds(), bundles()]).toEqual([start, bundled]);
   });
 
   it('builds after a source is edited (and says why), once', () => {
@@ -177,7 +208,33 @@ describe('build-if-stale', () => {
     expect(runBuilt()).toBe(false);
   });
 
+  it('builds and bundles when the bundle is missing or was replaced', () => {
+    const bundled = bundles();
+    rmSync(join(root, 'cli/lib/bin/platform-bundle.js'));
+    expect(run().stderr).toContain('build-if-stale: build output missing: tsc -b app cdk8s cli, then bundle the CLI');
+    expect([builds(), bundles()]).toEqual([start + 1, bundled + 1]);
+    writeFileSync(join(root, 'cli/lib/bin/platform-bundle.js'), 'bundled by hand');
+    expect(runBuilt()).toBe(true);
+    expect(bundles()).toBe(bundled + 2);
+    expect(runBuilt()).toBe(false);
+  });
+
+  it('fails with the bundler when bundling fails, and builds again next time', () => {
+    const bundled = bundles();
+    write('cli/src/index.ts', 'export const a = 2;\n');
+    write('FAIL_BUNDLE', '');
+    const failed = runScript();
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('bundle-cli: broken');
+    expect([builds(), bundles()]).toEqual([start + 1, bundled + 1]);
+    rmSync(join(root, 'FAIL_BUNDLE'));
+    expect(runBuilt()).toBe(true);
+    expect(bundles()).toBe(bundled + 2);
+    expect(runBuilt()).toBe(false);
+  });
+
   it('fails with tsc when the build fails, and builds again next time', () => {
+    const bundled = bundles();
     write('app/src/index.ts', 'export const a: number = "x";\n');
     write('FAIL', '');
     const failed = runScript(); // tsc's exit status and output come through the script's process
@@ -187,6 +244,7 @@ describe('build-if-stale', () => {
     expect(again.status).toBe(2);
     expect(again.stderr).toContain('error TS2322');
     expect(builds()).toBe(start + 2);
+    expect(bundles()).toBe(bundled); // never after a failed tsc
     rmSync(join(root, 'FAIL'));
     expect(runBuilt()).toBe(true);
     expect(runBuilt()).toBe(false);

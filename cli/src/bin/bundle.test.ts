@@ -1,0 +1,197 @@
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUNDLE_FILE, bundleWanted, changedInput, codeCacheFile, loadBundledMain, readRecord } from './bundle';
+import { REPO_ROOT } from '../testing/git-fixture';
+import { builtCli, runBuiltCli } from '../testing/run-cli';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script outside the workspaces
+const { bundleCli } = require(join(REPO_ROOT, 'scripts', 'bundle-cli.js')) as {
+  bundleCli(root: string): Promise<string>;
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(path: string, text: string): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+}
+
+describe('PLATFORM_BUNDLE', () => {
+  it('runs the bundle unless it is 0, and names the variable, the value and what was expected otherwise', () => {
+    expect([undefined, '', '1'].map((v) => bundleWanted({ PLATFORM_BUNDLE: v }))).toEqual([true, true, true]);
+    expect(bundleWanted({ PLATFORM_BUNDLE: '0' })).toBe(false);
+    expect(() => bundleWanted({ PLATFORM_BUNDLE: 'yes' })).toThrow(
+      'PLATFORM_BUNDLE: got "yes"; expected 0 (never run the bundle) or 1',
+    );
+  });
+});
+
+describe('the record on the first line of a bundle', () => {
+  it('is read only in its own format', () => {
+    const record = { format: 1, inputs: { 'cli/lib/main.js': '1 2' } };
+    expect(readRecord(`// platform-bundle ${JSON.stringify(record)}\ncode`)).toEqual(record);
+    expect(readRecord(`// platform-bundle ${JSON.stringify({ ...record, format: 2 })}\ncode`)).toBeUndefined();
+    expect(readRecord('// platform-bundle {not json\ncode')).toBeUndefined();
+    expect(readRecord('"use strict";\ncode')).toBeUndefined();
+    expect(readRecord(`// platform-bundle ${JSON.stringify(record)}`)).toBeUndefined(); // no code after it
+  });
+
+  it('is fresh while every input has its recorded mtime and size; an edit or a deletion names the input', () => {
+    const root = join(dir, 'record');
+    write(join(root, 'a.js'), 'a');
+    write(join(root, 'b', 'c.js'), 'cc');
+    const fp = (p: string) => `${statSync(join(root, p)).mtimeMs} ${statSync(join(root, p)).size}`;
+    const record = { format: 1, inputs: { 'a.js': fp('a.js'), 'b/c.js': fp('b/c.js') } };
+    expect(changedInput(root, record)).toBeUndefined();
+    const old = statSync(join(root, 'b', 'c.js'));
+    writeFileSync(join(root, 'b', 'c.js'), 'dd'); // same size
+    utimesSync(join(root, 'b', 'c.js'), old.atime, new Date(old.mtimeMs + 1000));
+    expect(changedInput(root, record)).toBe('b/c.js');
+    rmSync(join(root, 'a.js'));
+    expect(changedInput(root, record)).toBe('a.js');
+  });
+});
+
+describe('scripts/bundle-cli.js and the loader', () => {
+  /**
+   * A throw-away repository laid out as this one (cli/lib/main.js loading a cdk8s/lib module two folders down), with
+   * this repository's node_modules (esbuild, .package-lock.json): its CLI is bundled for real and loaded.
+   */
+  const root = join(dir, 'repo');
+  const binDir = join(root, 'cli', 'lib', 'bin');
+  const cacheHome = join(dir, 'cache');
+  const env = { XDG_CACHE_HOME: cacheHome };
+  type Fake = { main(argv: readonly string[]): Promise<number>; where: Record<string, string> };
+  const load = (keep: (() => void)[] = []) =>
+    loadBundledMain(binDir, ['synth'], env, (k) => keep.push(k)) as unknown as Fake | undefined;
+
+  beforeAll(async () => {
+    write(
+      join(root, 'cli', 'lib', 'main.js'),
+      `const deep = require('../../cdk8s/lib/charts/deep.js');\n` +
+        `exports.main = async (argv) => argv.length;\n` +
+        `exports.where = { mainDir: __dirname, mainFile: __filename, deepDir: deep.dir, deepFile: deep.file };\n`,
+    );
+    write(join(root, 'cdk8s', 'lib', 'charts', 'deep.js'), 'exports.dir = __dirname;\nexports.file = __filename;\n');
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
+    await expect(bundleCli(root)).resolves.toBe(join(binDir, BUNDLE_FILE));
+  });
+
+  it('gives every bundled module its own __dirname and __filename, as unbundled', async () => {
+    const cli = load();
+    expect(cli).toBeDefined();
+    expect(cli!.where).toEqual({
+      mainDir: join(root, 'cli', 'lib'),
+      mainFile: join(root, 'cli', 'lib', 'main.js'),
+      deepDir: join(root, 'cdk8s', 'lib', 'charts'),
+      deepFile: join(root, 'cdk8s', 'lib', 'charts', 'deep.js'),
+    });
+    await expect(cli!.main(['a', 'b'])).resolves.toBe(2);
+  });
+
+  it('records the bundled workspace files and the installed packages on the first line', () => {
+    const record = readRecord(readFileSync(join(binDir, BUNDLE_FILE), 'utf8'));
+    expect(Object.keys(record!.inputs).sort()).toEqual([
+      'cdk8s/lib/charts/deep.js',
+      'cli/lib/main.js',
+      'node_modules/.package-lock.json',
+    ]);
+  });
+
+  it('keeps the code cache of a run that found none, uses it next time, and replaces one V8 refuses', () => {
+    // each run in a process of its own, as the CLI's are: V8 compiles a source once per process
+    const run = () =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            '-e',
+            `const keep = [];
+             const cli = require(process.argv[1]).loadBundledMain(process.argv[2], ['synth'], { XDG_CACHE_HOME: process.argv[3] }, (k) => keep.push(k));
+             for (const k of keep) k();
+             process.stdout.write(JSON.stringify({ mainDir: cli && cli.where.mainDir, wrote: keep.length }));`,
+            join(builtCli(), '..', 'bundle.js'),
+            binDir,
+            cacheHome,
+          ],
+          { encoding: 'utf8' },
+        ),
+      ) as { mainDir: string | undefined; wrote: number };
+    const cacheFile = codeCacheFile(env, join(binDir, BUNDLE_FILE), ['synth']);
+    rmSync(join(cacheHome, 'metrics-platform', 'code-cache'), { recursive: true, force: true });
+    const mainDir = join(root, 'cli', 'lib');
+    expect(run()).toEqual({ mainDir, wrote: 1 }); // none yet: written at exit
+    expect(readFileSync(cacheFile).length).toBeGreaterThan(0);
+    expect(run()).toEqual({ mainDir, wrote: 0 }); // accepted: nothing to write
+    writeFileSync(cacheFile, 'not a code cache');
+    expect(run()).toEqual({ mainDir, wrote: 1 }); // refused: replaced
+    expect(readFileSync(cacheFile).equals(Buffer.from('not a code cache'))).toBe(false);
+    expect(run()).toEqual({ mainDir, wrote: 0 });
+  });
+
+  it('drops the code caches of older bundles when it writes one, and keeps none with NODE_DISABLE_COMPILE_CACHE', () => {
+    const cacheDir = join(cacheHome, 'metrics-platform', 'code-cache');
+    write(join(cacheDir, 'platform-0123456789abcdef-synth.v8'), 'an older bundle');
+    const current = codeCacheFile(env, join(binDir, BUNDLE_FILE), ['synth']);
+    rmSync(current, { force: true });
+    const keep: (() => void)[] = [];
+    load(keep);
+    keep[0]!();
+    expect(readdirSync(cacheDir)).toEqual([current.slice(cacheDir.length + 1)]);
+
+    const none: (() => void)[] = [];
+    rmSync(cacheDir, { recursive: true });
+    expect(
+      loadBundledMain(binDir, ['synth'], { ...env, NODE_DISABLE_COMPILE_CACHE: '1' }, (k) => none.push(k)),
+    ).toBeDefined();
+    expect(none).toHaveLength(0);
+  });
+
+  it('is not used once a bundled file changed, nor with PLATFORM_BUNDLE=0, nor when missing', () => {
+    expect(loadBundledMain(binDir, ['synth'], { ...env, PLATFORM_BUNDLE: '0' })).toBeUndefined();
+    const deep = join(root, 'cdk8s', 'lib', 'charts', 'deep.js');
+    writeFileSync(deep, readFileSync(deep, 'utf8') + '// edited, as by tsc -b\n');
+    expect(load()).toBeUndefined();
+    rmSync(join(binDir, BUNDLE_FILE));
+    expect(load()).toBeUndefined();
+  });
+});
+
+describe('the built CLI', () => {
+  it('runs from its bundle with a code cache per command, and as without it', async () => {
+    const bundle = join(builtCli(), '..', BUNDLE_FILE);
+    const record = existsSync(bundle) ? readRecord(readFileSync(bundle, 'utf8')) : undefined;
+    const stale = record === undefined ? BUNDLE_FILE : changedInput(REPO_ROOT, record);
+    expect({ stale }).toEqual({ stale: undefined }); // `npm test` builds it first; `npm run build` otherwise
+    const home = join(dir, 'built-cli');
+    const run = (extra: NodeJS.ProcessEnv) =>
+      runBuiltCli(['status', '--no-such-flag'], { env: { PATH: process.env.PATH, HOME: home, ...extra } });
+    const bundled = await run({});
+    expect(bundled.code).toBe(2);
+    expect(bundled.err).toMatch(/^platform status: .*--no-such-flag/);
+    expect(readdirSync(join(home, '.cache', 'metrics-platform', 'code-cache'))).toEqual([
+      expect.stringMatching(/^platform-[0-9a-f]{16}-status\.v8$/),
+    ]);
+    expect(await run({ PLATFORM_BUNDLE: '0', NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual(bundled);
+    const bad = await run({ PLATFORM_BUNDLE: 'yes' });
+    expect(bad).toEqual({
+      code: 2,
+      out: '',
+      err: 'platform: PLATFORM_BUNDLE: got "yes"; expected 0 (never run the bundle) or 1\n',
+    });
+  });
+});

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// `node scripts/bundle-cli.js`: bundles the built CLI (cli/lib/main.js and everything it loads, cdk8s/lib and the
+// packages included) into one file, cli/lib/bin/platform-bundle.js, which cli/lib/bin/platform.js runs when it is
+// fresh. One file instead of about 400 modules: no module resolution and one compile, whose V8 code cache the CLI
+// keeps in the user cache (cli/src/bin/bundle.ts). Run by `npm run build` and scripts/build-if-stale.js after tsc.
+//
+// - Every bundled module keeps its own __dirname and __filename (the repository's paths are found from them): each
+//   module that uses them gets its own, made from the bundle's location and the module's path relative to it.
+// - The first line records the bundled workspace files and node_modules/.package-lock.json (mtime and size): the
+//   CLI runs the bundle only while all of them are unchanged, and the unbundled modules otherwise (a `tsc -b` or
+//   `npm install` since the last bundle), so it never runs stale code.
+// - The file is written beside its final name and renamed into place: always wholly old or wholly new.
+// - Left out: packages loaded with import() (the Kubernetes client, an ES module only `status` needs) or that find
+//   their own files at run time (the CEL packages, require.resolve).
+'use strict';
+const { mkdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { dirname, join, relative, sep } = require('node:path');
+
+const FORMAT = 1;
+const EXTERNAL = ['@kubernetes/client-node', '@bufbuild/cel', '@bufbuild/re2'];
+/** The first line of the bundle starts with this, followed by its record (JSON). */
+const HEADER_PREFIX = '// platform-bundle ';
+
+/** "mtimeMs size" of a file: what the CLI compares before running the bundle. */
+function fingerprint(path) {
+  const s = statSync(path);
+  return `${s.mtimeMs} ${s.size}`;
+}
+
+/** An esbuild plugin: each module that mentions __dirname or __filename gets its own, as if it were not bundled. */
+function ownDirname(outDir) {
+  return {
+    name: 'own-dirname',
+    setup(build) {
+      const { readFile } = require('node:fs/promises');
+      build.onLoad({ filter: /\.[cm]?js$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        if (!/\b__(dirname|filename)\b/.test(text)) return undefined;
+        const rel = (p) => JSON.stringify(relative(outDir, p).split(sep).join('/'));
+        const own =
+          `var __dirname = require("node:path").join(__platformBundleDir, ${rel(dirname(args.path))}), ` +
+          `__filename = require("node:path").join(__platformBundleDir, ${rel(args.path)});\n`;
+        return { contents: own + text, loader: 'js' };
+      });
+    },
+  };
+}
+
+/** Builds the bundle of the CLI under `root`; resolves with its path. */
+async function bundleCli(root) {
+  const esbuild = require(require.resolve('esbuild', { paths: [root] }));
+  const outDir = join(root, 'cli', 'lib', 'bin');
+  const outfile = join(outDir, 'platform-bundle.js');
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [join(root, 'cli', 'lib', 'main.js')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    write: false,
+    metafile: true,
+    outfile,
+    external: EXTERNAL,
+    logLevel: 'error',
+    legalComments: 'none',
+    plugins: [ownDirname(outDir)],
+  });
+  const workspace = Object.keys(result.metafile.inputs)
+    .filter((p) => !p.includes('node_modules/'))
+    .sort();
+  const inputs = {};
+  for (const p of [...workspace, 'node_modules/.package-lock.json']) inputs[p] = fingerprint(join(root, p));
+  const header = `${HEADER_PREFIX}${JSON.stringify({ format: FORMAT, inputs })}\n`;
+  const code = result.outputFiles.find((f) => f.path === outfile).text;
+  const draft = `${outfile}.${process.pid}.draft`;
+  try {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(draft, `${header}var __platformBundleDir = __dirname;\n${code}`);
+    renameSync(draft, outfile);
+  } finally {
+    rmSync(draft, { force: true });
+  }
+  return outfile;
+}
+
+module.exports = { bundleCli, HEADER_PREFIX, FORMAT };
+
+if (require.main === module) {
+  const root = process.argv[2] ?? join(__dirname, '..');
+  bundleCli(root).then(
+    () => undefined,
+    (err) => {
+      process.stderr.write(`bundle-cli: ${err.message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
