@@ -13,7 +13,7 @@
 // - Left out: packages loaded with import() (the Kubernetes client, an ES module only `status` needs) or that find
 //   their own files at run time (the CEL packages, require.resolve).
 'use strict';
-const { mkdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative, sep } = require('node:path');
 
 const FORMAT = 1;
@@ -46,6 +46,30 @@ function ownDirname(outDir) {
   };
 }
 
+/** Whether a process of this host has this pid. */
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/** Removes the drafts left by bundlers that died (kill -9) before renaming theirs into place. */
+function removeDeadDrafts(outDir) {
+  let names;
+  try {
+    names = readdirSync(outDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^platform-bundle\.js\.(\d+)\.draft$/.exec(name);
+    if (m !== null && !alive(Number(m[1]))) rmSync(join(outDir, name), { force: true });
+  }
+}
+
 /** Builds the bundle of the CLI under `root`; resolves with its path. */
 async function bundleCli(root) {
   const esbuild = require(require.resolve('esbuild', { paths: [root] }));
@@ -74,6 +98,7 @@ async function bundleCli(root) {
   const header = `${HEADER_PREFIX}${JSON.stringify({ format: FORMAT, inputs })}\n`;
   const code = result.outputFiles.find((f) => f.path === outfile).text;
   const draft = `${outfile}.${process.pid}.draft`;
+  removeDeadDrafts(outDir);
   try {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(draft, `${header}var __platformBundleDir = __dirname;\n${code}`);

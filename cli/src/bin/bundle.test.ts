@@ -103,6 +103,17 @@ describe('scripts/bundle-cli.js and the loader', () => {
     await expect(cli!.main(['a', 'b'])).resolves.toBe(2);
   });
 
+  it('removes the drafts of bundlers that died before renaming theirs, and only those', async () => {
+    const dead = join(binDir, `${BUNDLE_FILE}.999999999.draft`); // no such pid
+    const live = join(binDir, `${BUNDLE_FILE}.${process.ppid}.draft`); // a live process: a bundler at work
+    writeFileSync(dead, 'half a bundle');
+    writeFileSync(live, 'half a bundle');
+    await bundleCli(root);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    rmSync(live);
+  });
+
   it('records the bundled workspace files and the installed packages on the first line', () => {
     const record = readRecord(readFileSync(join(binDir, BUNDLE_FILE), 'utf8'));
     expect(Object.keys(record!.inputs).sort()).toEqual([
