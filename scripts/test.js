@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm test`: build (only when a source changed), `platform schemas ensure`, then lint and jest side by side, then
-// `platform validate`. Lint needs neither the build nor the schemas, and jest's workers leave some CPU idle while
-// suites wait on child processes: running them together saves most of lint's time (2.5 s warm, far more with a cold
-// cache) instead of adding it. Lint's output is held back and printed after jest's, so neither is interleaved.
-// Arguments go to jest (`npm test -- cli/src/commands`); the exit status is that of the first step that failed.
+// `npm test`: build (only when a source changed), `platform schemas ensure`, then lint, jest and `platform validate`
+// side by side. Lint needs neither the build nor the schemas, validate only the schemas, and jest's workers leave
+// some CPU idle while suites wait on child processes: running them together saves most of their time (lint 2.5 s
+// warm, far more with a cold cache) instead of adding it. Lint's and validate's output is held back and printed after
+// jest's, in that order, so nothing is interleaved. Arguments go to jest (`npm test -- cli/src/commands`); the exit
+// status is that of the first failed of lint, jest and validate.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const { join } = require('node:path');
@@ -39,24 +40,32 @@ async function main() {
   // npm sets npm_execpath to its own CLI when it runs this script (another package manager sets its own): `npm`
   // from PATH otherwise
   const npm = /npm-cli\.js$/.test(process.env.npm_execpath ?? '') ? process.env.npm_execpath : undefined;
-  const lint = npm
-    ? started(node, [npm, 'run', '-s', 'lint'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : started('npm', ['run', '-s', 'lint'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let lintOutput = '';
-  for (const stream of [lint.child.stdout, lint.child.stderr]) {
-    stream?.setEncoding('utf8');
-    stream?.on('data', (d) => (lintOutput += d));
-  }
+  const lint = held(
+    npm ? started(node, [npm, 'run', '-s', 'lint'], HELD) : started('npm', ['run', '-s', 'lint'], HELD),
+  );
   const jest = started(node, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)], {
     stdio: 'inherit',
   });
+  const validate = held(started(node, [platform, 'validate'], HELD));
 
-  const [lintCode, jestCode] = await Promise.all([lint.done, jest.done]);
-  process.stdout.write(lintOutput);
+  const [lintCode, jestCode, validateCode] = await Promise.all([lint.done, jest.done, validate.done]);
+  process.stdout.write(lint.output());
   if (lintCode !== 0) process.stderr.write(`test: lint failed (exit ${lintCode}); see its output above\n`);
-  if (lintCode !== 0 || jestCode !== 0) process.exit(lintCode !== 0 ? lintCode : jestCode);
+  process.stdout.write(validate.output());
+  if (validateCode !== 0) process.stderr.write(`test: platform validate failed (exit ${validateCode}); see above\n`);
+  const failed = [lintCode, jestCode, validateCode].find((code) => code !== 0);
+  if (failed !== undefined) process.exit(failed);
+}
 
-  runStep([platform, 'validate']);
+/** A step whose output (stdout and stderr, in the order written) is held back until `output()`. */
+const HELD = { stdio: ['ignore', 'pipe', 'pipe'] };
+function held(step) {
+  let text = '';
+  for (const stream of [step.child.stdout, step.child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (d) => (text += d));
+  }
+  return { done: step.done, output: () => text };
 }
 
 main();
