@@ -1,10 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { escapeCelProperty, evaluateRule, toCelValue, type CelRule } from './cel';
 import { resolveSchemasDir } from './schemas-dir';
 import { parseCrdFile } from './crd-json-cache';
 import { userCrdJsonCacheDir } from '../schemas/cache-dir';
 import { isQuantity } from './quantity';
+
+describe('the RE2 engine', () => {
+  it('is the one @bufbuild/cel itself loads: one copy, the exact version it depends on', () => {
+    const cels = require.resolve('@bufbuild/re2', { paths: [dirname(require.resolve('@bufbuild/cel'))] });
+    expect(require.resolve('@bufbuild/re2')).toBe(cels);
+  });
+});
 
 describe('CEL evaluation', () => {
   it('escapes property names as Kubernetes does', () => {

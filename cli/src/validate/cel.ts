@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import type * as Cel from '@bufbuild/cel';
 import type { CelResult } from '@bufbuild/cel';
 import type * as CelExt from '@bufbuild/cel/ext';
@@ -34,16 +33,14 @@ interface Matcher {
 }
 
 /**
- * The RE2 engine @bufbuild/cel itself uses (its own dependency, resolved from it), with each pattern compiled
- * once: CEL's `matches()` compiles its pattern on every call otherwise, and compiling was most of the CEL time of
- * a validate run. A pattern that does not compile is not cached: it throws again, as it would have.
+ * The RE2 engine @bufbuild/cel itself uses (the CLI depends on the exact version @bufbuild/cel does, so there is one
+ * copy: cel.test.ts checks it), with each pattern compiled once: CEL's `matches()` compiles its pattern on every call
+ * otherwise, and compiling was most of the CEL time of a validate run. A pattern that does not compile is not cached:
+ * it throws again, as it would have.
  */
 function cachingRe2(): { compile(pattern: string): Matcher } {
-  const from = dirname(require.resolve('@bufbuild/cel'));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- @bufbuild/cel's own RE2, loaded with it
-  const { RE2JS } = require(require.resolve('@bufbuild/re2', { paths: [from] })) as {
-    RE2JS: { compile(pattern: string): Matcher };
-  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy CJS load, with @bufbuild/cel
+  const { RE2JS } = require('@bufbuild/re2') as { RE2JS: { compile(pattern: string): Matcher } };
   const compiled = new Map<string, Matcher>();
   return {
     compile(pattern: string): Matcher {
