@@ -11,7 +11,8 @@
 //   `npm install` since the last bundle), so it never runs stale code.
 // - The file is written beside its final name and renamed into place: always wholly old or wholly new.
 // - Left out: the Kubernetes client, an ES module loaded with import() that only `status` needs (4 MB more to load
-//   for every other command).
+//   for every other command), and cli/lib/util/esm-import.js, which makes that import(): the bundle requires it from
+//   beside itself, so that no import() runs inside the bundle (see that module).
 'use strict';
 const { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative, sep } = require('node:path');
@@ -70,6 +71,21 @@ function removeDeadDrafts(outDir) {
   }
 }
 
+/** An esbuild plugin: cli/lib/util/esm-import.js stays a module of its own, required relative to the bundle. */
+function esmImportOutside(root, outDir) {
+  const file = join(root, 'cli', 'lib', 'util', 'esm-import.js');
+  return {
+    name: 'esm-import-outside',
+    setup(build) {
+      build.onResolve({ filter: /esm-import(\.js)?$/ }, (args) => {
+        const resolved = join(args.resolveDir, args.path.endsWith('.js') ? args.path : `${args.path}.js`);
+        if (resolved !== file) return undefined;
+        return { path: `./${relative(outDir, file).split(sep).join('/')}`, external: true };
+      });
+    },
+  };
+}
+
 /** Builds the bundle of the CLI under `root`; resolves with its path. */
 async function bundleCli(root) {
   const esbuild = require(require.resolve('esbuild', { paths: [root] }));
@@ -88,7 +104,7 @@ async function bundleCli(root) {
     external: EXTERNAL,
     logLevel: 'error',
     legalComments: 'none',
-    plugins: [ownDirname(outDir)],
+    plugins: [esmImportOutside(root, outDir), ownDirname(outDir)],
   });
   const workspace = Object.keys(result.metafile.inputs)
     .filter((p) => !p.includes('node_modules/'))

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -11,7 +11,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, type } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE_FILE, bundleWanted, changedInput, codeCacheFile, loadBundledMain, readRecord } from './bundle';
 import { REPO_ROOT } from '../testing/git-fixture';
@@ -75,7 +75,11 @@ describe('scripts/bundle-cli.js and the loader', () => {
   const binDir = join(root, 'cli', 'lib', 'bin');
   const cacheHome = join(dir, 'cache');
   const env = { XDG_CACHE_HOME: cacheHome };
-  type Fake = { main(argv: readonly string[]): Promise<number>; where: Record<string, string> };
+  type Fake = {
+    main(argv: readonly string[]): Promise<number>;
+    where: Record<string, string>;
+    osType(): Promise<string>;
+  };
   const load = (keep: (() => void)[] = []) =>
     loadBundledMain(binDir, ['synth'], env, (k) => keep.push(k)) as unknown as Fake | undefined;
 
@@ -84,9 +88,15 @@ describe('scripts/bundle-cli.js and the loader', () => {
       join(root, 'cli', 'lib', 'main.js'),
       `const deep = require('../../cdk8s/lib/charts/deep.js');\n` +
         `exports.main = async (argv) => argv.length;\n` +
+        `exports.osType = () => require('./esm-user.js').osType();\n` +
         `exports.where = { mainDir: __dirname, mainFile: __filename, deepDir: deep.dir, deepFile: deep.file };\n`,
     );
     write(join(root, 'cdk8s', 'lib', 'charts', 'deep.js'), 'exports.dir = __dirname;\nexports.file = __filename;\n');
+    write(join(root, 'cli', 'lib', 'util', 'esm-import.js'), 'exports.importEsm = (s) => import(s);\n');
+    write(
+      join(root, 'cli', 'lib', 'esm-user.js'),
+      `const { importEsm } = require('./util/esm-import');\nexports.osType = async () => (await importEsm('node:os')).type();\n`,
+    );
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
     await expect(bundleCli(root)).resolves.toBe(join(binDir, BUNDLE_FILE));
   });
@@ -118,9 +128,27 @@ describe('scripts/bundle-cli.js and the loader', () => {
     const record = readRecord(readFileSync(join(binDir, BUNDLE_FILE), 'utf8'));
     expect(Object.keys(record!.inputs).sort()).toEqual([
       'cdk8s/lib/charts/deep.js',
+      'cli/lib/esm-user.js',
       'cli/lib/main.js',
       'node_modules/.package-lock.json',
     ]);
+  });
+
+  it('leaves cli/lib/util/esm-import.js out, required from beside the bundle: import() works, without a warning', () => {
+    expect(readFileSync(join(binDir, BUNDLE_FILE), 'utf8')).toContain('require("./../util/esm-import.js")');
+    // in a process of its own: jest cannot run an import()
+    const r = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require(process.argv[1]).loadBundledMain(process.argv[2], ['status'], { NODE_DISABLE_COMPILE_CACHE: '1' })
+           .osType().then((t) => process.stdout.write(t));`,
+        join(builtCli(), '..', 'bundle.js'),
+        binDir,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect({ status: r.status, out: r.stdout, err: r.stderr }).toEqual({ status: 0, out: type(), err: '' });
   });
 
   it('keeps the code cache of a run that found none, uses it next time, and replaces one V8 refuses', () => {

@@ -117,6 +117,7 @@ describe('platform status', () => {
       app('staging', 'Synced', 'Progressing', NEW),
     ]);
     const r = await run([], {}, 'binary');
+    expect(r.stderr).toBe(''); // not even a warning of Node's (the client is an ES module loaded with import())
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^ENV\s+APPLICATION\s+SYNC\s+HEALTH\s+REVISION/);

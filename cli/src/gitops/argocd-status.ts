@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENT_LABEL, applicationName } from '@metrics-platform/cdk8s/lib/argocd';
 import { CliError } from '../util/errors';
+import { importEsm } from '../util/esm-import';
 
 // The client is an ES module; this CommonJS file loads it with import() and only borrows its types here.
 import type * as KubeClientModule from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
@@ -82,7 +83,7 @@ export class ArgoCdApplications {
 
   /** Loads the kubeconfig ($KUBECONFIG, else ~/.kube/config, else in-cluster) with clear errors. */
   static async connect(namespace: string): Promise<ArgoCdApplications> {
-    const k8s: KubeClient = await import('@kubernetes/client-node');
+    const k8s = await importEsm<KubeClient>('@kubernetes/client-node');
     const inCluster = process.env.KUBERNETES_SERVICE_HOST !== undefined;
     const kubeconfig = process.env.KUBECONFIG;
     const defaultFile = join(homedir(), '.kube', 'config');
