@@ -22,10 +22,18 @@ const EXTERNAL = ['@kubernetes/client-node'];
 /** The first line of the bundle starts with this, followed by its record (JSON). */
 const HEADER_PREFIX = '// platform-bundle ';
 
-/** "mtimeMs size" of a file: what the CLI compares before running the bundle. */
+/**
+ * "mtimeMs size" of a file: what the CLI compares before running the bundle. "missing" for none (no
+ * node_modules/.package-lock.json where another package manager installed): the CLI never runs such a bundle.
+ */
 function fingerprint(path) {
-  const s = statSync(path);
-  return `${s.mtimeMs} ${s.size}`;
+  try {
+    const s = statSync(path);
+    return `${s.mtimeMs} ${s.size}`;
+  } catch (err) {
+    if (err.code === 'ENOENT') return 'missing';
+    throw err;
+  }
 }
 
 /** An esbuild plugin: each module that mentions __dirname or __filename gets its own, as if it were not bundled. */

@@ -12,7 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir, type } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { BUNDLE_FILE, bundleWanted, changedInput, codeCacheFile, loadBundledMain, readRecord } from './bundle';
 import { REPO_ROOT } from '../testing/git-fixture';
 import { builtCli, runBuiltCli } from '../testing/run-cli';
@@ -183,21 +183,55 @@ describe('scripts/bundle-cli.js and the loader', () => {
   });
 
   it('drops the code caches of older bundles when it writes one, and keeps none with NODE_DISABLE_COMPILE_CACHE', () => {
-    const cacheDir = join(cacheHome, 'metrics-platform', 'code-cache');
-    write(join(cacheDir, 'platform-0123456789abcdef-synth.v8'), 'an older bundle');
     const current = codeCacheFile(env, join(binDir, BUNDLE_FILE), ['synth']);
+    const checkoutDir = dirname(current);
+    const codeCache = dirname(checkoutDir);
+    write(join(checkoutDir, 'platform-0123456789abcdef-synth.v8'), 'an older bundle of this checkout');
+    // other checkouts: one in use (its folder written to 29 days ago), one deleted (31 days ago)
+    const day = 24 * 3600 * 1000;
+    for (const [name, age] of [
+      ['aaaaaaaaaaaaaaaa', 29 * day],
+      ['bbbbbbbbbbbbbbbb', 31 * day],
+    ] as const) {
+      write(join(codeCache, name, 'platform-0123456789abcdef-synth.v8'), 'another checkout');
+      const when = new Date(Date.now() - age);
+      utimesSync(join(codeCache, name), when, when);
+    }
     rmSync(current, { force: true });
     const keep: (() => void)[] = [];
     load(keep);
     keep[0]!();
-    expect(readdirSync(cacheDir)).toEqual([current.slice(cacheDir.length + 1)]);
+    expect(readdirSync(checkoutDir)).toEqual([basename(current)]);
+    expect(readdirSync(codeCache).sort()).toEqual(['aaaaaaaaaaaaaaaa', basename(checkoutDir)].sort());
+    expect(readdirSync(join(codeCache, 'aaaaaaaaaaaaaaaa'))).toHaveLength(1);
 
     const none: (() => void)[] = [];
-    rmSync(cacheDir, { recursive: true });
+    rmSync(codeCache, { recursive: true });
     expect(
       loadBundledMain(binDir, ['synth'], { ...env, NODE_DISABLE_COMPILE_CACHE: '1' }, (k) => none.push(k)),
     ).toBeDefined();
     expect(none).toHaveLength(0);
+  });
+
+  it('keeps a code cache per checkout: another checkout of the same build never replaces this one', () => {
+    const bundle = join(binDir, BUNDLE_FILE);
+    const other = join(dir, 'other-checkout', 'cli', 'lib', 'bin', BUNDLE_FILE);
+    write(other, readFileSync(bundle, 'utf8'));
+    const when = new Date(Date.UTC(2026, 0, 1));
+    for (const b of [bundle, other]) utimesSync(b, when, when); // the same build (mtime, size) at another path
+    expect(dirname(codeCacheFile(env, other, ['synth']))).not.toBe(dirname(codeCacheFile(env, bundle, ['synth'])));
+    expect(basename(codeCacheFile(env, other, ['synth']))).toBe(basename(codeCacheFile(env, bundle, ['synth'])));
+  });
+
+  it('is made without node_modules/.package-lock.json (another package manager), and then never used', async () => {
+    const bare = join(dir, 'no-lockfile');
+    write(join(bare, 'cli', 'lib', 'main.js'), 'exports.main = async () => 0;\n');
+    mkdirSync(join(bare, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(join(REPO_ROOT, 'node_modules', 'esbuild'), join(bare, 'node_modules', 'esbuild'));
+    await bundleCli(bare);
+    const bundle = readFileSync(join(bare, 'cli', 'lib', 'bin', BUNDLE_FILE), 'utf8');
+    expect(readRecord(bundle)!.inputs['node_modules/.package-lock.json']).toBe('missing');
+    expect(loadBundledMain(join(bare, 'cli', 'lib', 'bin'), ['synth'], env)).toBeUndefined();
   });
 
   it('is not used once a bundled file changed, nor with PLATFORM_BUNDLE=0, nor when missing', () => {
@@ -222,7 +256,10 @@ describe('the built CLI', () => {
     const bundled = await run({});
     expect(bundled.code).toBe(2);
     expect(bundled.err).toMatch(/^platform status: .*--no-such-flag/);
-    expect(readdirSync(join(home, '.cache', 'metrics-platform', 'code-cache'))).toEqual([
+    const codeCache = join(home, '.cache', 'metrics-platform', 'code-cache');
+    const checkouts = readdirSync(codeCache);
+    expect(checkouts).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/)]);
+    expect(readdirSync(join(codeCache, checkouts[0]!))).toEqual([
       expect.stringMatching(/^platform-[0-9a-f]{16}-status\.v8$/),
     ]);
     expect(await run({ PLATFORM_BUNDLE: '0', NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual(bundled);

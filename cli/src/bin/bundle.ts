@@ -57,24 +57,30 @@ export function changedInput(root: string, record: BundleRecord): string | undef
   return undefined;
 }
 
+/** A checkout's code caches not written to for this long are removed when another checkout writes one. */
+export const UNUSED_CHECKOUT_MS = 30 * 24 * 3600 * 1000;
+
 /**
- * Where the V8 code cache of a bundle is kept: one file per bundle build, Node version and command (what a run
- * compiles depends on its command), under `<user cache>/code-cache`.
+ * Where the V8 code cache of a bundle is kept: under `<user cache>/code-cache`, a folder per checkout (the bundle's
+ * path: two checkouts never replace each other's), in it a file per bundle build, Node version and command (what a
+ * run compiles depends on its command).
  */
 export function codeCacheFile(env: NodeJS.ProcessEnv, bundle: string, argv: readonly string[]): string {
   const s = statSync(bundle);
-  const build = createHash('sha256')
-    .update(`${bundle}\0${s.mtimeMs}\0${s.size}\0${process.version}\0${process.arch}`)
-    .digest('hex')
-    .slice(0, 16);
+  const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const checkout = hash(bundle);
+  const build = hash(`${s.mtimeMs}\0${s.size}\0${process.version}\0${process.arch}`);
   const command = argv[0] ?? '';
   const name =
     argv.includes('--help') || argv.includes('-h') ? 'help' : /^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other';
-  return join(userCacheRoot(env), 'code-cache', `platform-${build}-${name}.v8`);
+  return join(userCacheRoot(env), 'code-cache', checkout, `platform-${build}-${name}.v8`);
 }
 
-/** Writes the code V8 has compiled for `script` so far, beside its final name then renamed; drops older builds'. */
-function keepCodeCache(script: vm.Script, file: string): void {
+/**
+ * Writes the code V8 has compiled for `script` so far, beside its final name then renamed. Then drops the caches of
+ * this checkout's older builds, and the folders of checkouts unused for 30 days (deleted clones).
+ */
+export function keepCodeCache(script: vm.Script, file: string, now: number = Date.now()): void {
   const dir = dirname(file);
   const draft = `${file}.${process.pid}.draft`;
   try {
@@ -84,6 +90,13 @@ function keepCodeCache(script: vm.Script, file: string): void {
     const build = file.slice(dir.length + 1).split('-')[1];
     for (const other of readdirSync(dir)) {
       if (other.startsWith('platform-') && other.split('-')[1] !== build) rmSync(join(dir, other), { force: true });
+    }
+    const root = dirname(dir);
+    for (const checkout of readdirSync(root)) {
+      const path = join(root, checkout);
+      if (path !== dir && now - statSync(path).mtimeMs > UNUSED_CHECKOUT_MS) {
+        rmSync(path, { recursive: true, force: true });
+      }
     }
   } catch {
     // a cache is only an optimisation: one that cannot be written is skipped
