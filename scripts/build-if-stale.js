@@ -33,17 +33,16 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** Runs `node <tsc> ...args` in root, output inherited: its exit status, or the error that kept it from running. */
-function runTsc(root, tsc, args) {
-  const result = spawnSync(process.execPath, [tsc, ...args], { cwd: root, stdio: 'inherit' });
+/** Runs `node ...args` in root, output inherited: its exit status, or the error that kept it from running. */
+function runNode(root, args) {
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   return { status: result.status, error: result.error };
 }
 
-/** Runs `node <bundler> root` (root's scripts/bundle-cli.js) in root, output inherited: as runTsc. */
-function runBundle(root, bundler) {
-  const result = spawnSync(process.execPath, [bundler, root], { cwd: root, stdio: 'inherit' });
-  return { status: result.status, error: result.error };
-}
+/** Runs `node <tsc> ...args` in root. */
+const runTsc = (root, tsc, args) => runNode(root, [tsc, ...args]);
+/** Runs `node <bundler> root` (root's scripts/bundle-cli.js) in root. */
+const runBundle = (root, bundler) => runNode(root, [bundler, root]);
 
 /** The CLI's bundle, an output of the build like the build info files. */
 const BUNDLE = join('cli', 'lib', 'bin', 'platform-bundle.js');
