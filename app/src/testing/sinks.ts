@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { unusedLoopbackPort } from './ports';
 
 /** A statsd stand-in on 127.0.0.1 that keeps what it receives. */
 export interface Sink {
@@ -63,22 +64,14 @@ export async function startTcpSink(options: TcpSinkOptions = {}): Promise<Sink &
   };
 }
 
-/** A loopback port nobody listens on (bound, then released). */
-export async function closedTcpPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/** A loopback TCP port nobody listens on, and that no other socket is handed meanwhile (see unusedLoopbackPort). */
+export function closedTcpPort(): Promise<number> {
+  return unusedLoopbackPort('tcp');
 }
 
 /** A loopback UDP port nobody listens on: datagrams sent there draw ICMP port-unreachable. */
-export async function closedUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
+export function closedUdpPort(): Promise<number> {
+  return unusedLoopbackPort('udp');
 }
 
 function splitLines(chunks: readonly Buffer[]): string[] {

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { connect, createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { unusedLoopbackPort } from '../ports';
 
 /** Process groups of daemons still running, killed if the test process exits without stopping them. */
 const running = new Set<number>();
@@ -81,22 +80,14 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** A free loopback TCP port (bound, then released for the daemon to take). */
-export async function freeTcpPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/** A free loopback TCP port for a daemon to take, also again after a restart (see unusedLoopbackPort). */
+export function freeTcpPort(): Promise<number> {
+  return unusedLoopbackPort('tcp');
 }
 
-/** A free loopback UDP port. */
-export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
+/** A free loopback UDP port for a daemon to take (see unusedLoopbackPort). */
+export function freeUdpPort(): Promise<number> {
+  return unusedLoopbackPort('udp');
 }
 
 /** Resolves once 127.0.0.1:`port` accepts TCP connections; rejects at the deadline or if the daemon exits. */
