@@ -59,7 +59,7 @@ RUN npx tsc -b app \
 
 # ---- test: lint + unit tests of the app; `docker compose --profile test run --rm test` reruns them -------------
 FROM deps-dev AS test
-COPY tsconfig.base.json eslint.config.mjs jest.config.js jest.global-setup.js jest.global-teardown.js .prettierrc.json .prettierignore ./
+COPY tsconfig.base.json eslint.config.mjs jest.config.js jest.global-setup.js jest.global-teardown.js jest.runtime.js .prettierrc.json .prettierignore ./
 # The app's tests check that docs/app.md documents every environment variable.
 COPY docs/app.md docs/
 COPY app/tsconfig.json app/
