@@ -12,7 +12,8 @@
 // It hooks one seam of jest-runtime: `vm.compileFunction`, while jest's module executor compiles a module. The same
 // function is compiled as a `vm.Script` that evaluates to it, with jest's options (file name, dynamic import, the
 // test file's context); the first line's column offset keeps error positions where they were. If a jest upgrade
-// moves that seam, modules compile as before, uncached (jest-runtime.test.ts then fails).
+// moves that seam, modules compile as before, uncached (jest-runtime.test.ts then fails). jest-runtime is a
+// devDependency of its own, at jest's version (the test checks that too).
 'use strict';
 const vm = require('node:vm');
 const Runtime = require('jest-runtime').default;

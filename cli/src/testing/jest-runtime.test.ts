@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { compileFunction, createContext, type Context } from 'node:vm';
@@ -34,6 +34,20 @@ describe('jest.runtime.js', () => {
       const { runtime: path, rootDir } = nodeLoaded(join(ROOT, config)) as { runtime?: string; rootDir?: string };
       expect([config, path?.replace('<rootDir>', rootDir ?? ROOT)]).toEqual([config, join(ROOT, 'jest.runtime.js')]);
     }
+  });
+
+  it('extends the jest-runtime of the installed jest (a devDependency of its own, at the same version)', () => {
+    const version = (pkg: string) =>
+      (
+        JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`, { paths: [ROOT] }), 'utf8')) as {
+          version: string;
+        }
+      ).version;
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(version('jest-runtime')).toBe(version('jest'));
+    expect(manifest.devDependencies['jest-runtime']).toBe(manifest.devDependencies.jest);
   });
 
   it('compiles a module the second time from the cache, and still runs it afresh for each registry', () => {
