@@ -48,12 +48,12 @@ function runTempParent(probe = {}) {
     access = accessSync,
     tmpdir: systemTempDir = tmpdir,
   } = probe;
-  const system = () => (env.TMPDIR ? env.TMPDIR : systemTempDir());
-  if (env.TMPDIR || platform !== 'linux') return system();
+  if (env.TMPDIR) return env.TMPDIR;
+  if (platform !== 'linux') return systemTempDir();
   try {
     const stats = statfs(MEMORY_DIR);
     if (Number(stats.type) !== TMPFS_MAGIC || Number(stats.bavail) * Number(stats.bsize) < MIN_FREE_BYTES)
-      return system();
+      return systemTempDir();
     // the last mount on /dev/shm is the one in effect; noexec would stop the scripts and binaries tests run from there
     const mount = mounts()
       .split('\n')
@@ -61,11 +61,11 @@ function runTempParent(probe = {}) {
       .filter((fields) => fields[1] === MEMORY_DIR)
       .pop();
     const options = mount?.[3]?.split(',') ?? [];
-    if (!options.includes('rw') || options.includes('noexec')) return system();
+    if (!options.includes('rw') || options.includes('noexec')) return systemTempDir();
     access(MEMORY_DIR, constants.W_OK | constants.X_OK);
     return MEMORY_DIR;
   } catch {
-    return system(); // no /dev/shm, or not ours to write
+    return systemTempDir(); // no /dev/shm, or not ours to write
   }
 }
 
